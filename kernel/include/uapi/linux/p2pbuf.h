@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * p2pbuf: PCIe device memory (BAR regions) exported as dma-buf objects.
+ *
+ * Two kinds of character device:
+ *
+ *   /dev/p2pbuf/<provider>  one per region of device memory. Its only ioctl,
+ *                           P2PBUF_IOCTL_ALLOC, is binary compatible with
+ *                           DMA_HEAP_IOCTL_ALLOC: code written for dma-heaps
+ *                           allocates from device memory unchanged.
+ *   /dev/p2pbuf/ctl         lists providers, describes buffers and the route
+ *                           each importer got, and asks whether a PCI device
+ *                           can reach a provider by peer-to-peer DMA.
+ *
+ * Structures may grow at the end. The kernel takes the size from the ioctl
+ * number: a shorter (older) struct is zero-extended, a longer (newer) one is
+ * accepted if the bytes the kernel does not know are zero (-E2BIG otherwise).
+ * Every flags field must be 0 unless a flag is defined for it (-EINVAL).
+ */
+#ifndef _UAPI_LINUX_P2PBUF_H
+#define _UAPI_LINUX_P2PBUF_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* ---- provider node: /dev/p2pbuf/<provider> ---- */
+
+/* Same magic, number and layout as DMA_HEAP_IOCTL_ALLOC. */
+#define P2PBUF_IOC_MAGIC		'H'
+
+/* Valid bits of fd_flags: O_CLOEXEC and the access mode (O_RDWR...). */
+#define P2PBUF_VALID_FD_FLAGS		(02000000 | 00000003)
+
+/**
+ * struct p2pbuf_alloc_data - allocate a dma-buf from a provider
+ * @len:	in: size in bytes; rounded up to the page size; != 0
+ * @fd:		out: the new dma-buf file descriptor
+ * @fd_flags:	in: O_CLOEXEC and/or O_RDWR/O_RDONLY/O_WRONLY
+ * @heap_flags:	in: must be 0
+ */
+struct p2pbuf_alloc_data {
+	__u64 len;
+	__u32 fd;
+	__u32 fd_flags;
+	__u64 heap_flags;
+};
+
+#define P2PBUF_IOCTL_ALLOC	_IOWR(P2PBUF_IOC_MAGIC, 0x0, struct p2pbuf_alloc_data)
+
+/* ---- control node: /dev/p2pbuf/ctl ---- */
+
+#define P2PBUF_CTL_MAGIC		0xB7
+
+#define P2PBUF_NAME_LEN			64
+
+/* Where the memory comes from and how struct pages are provided. */
+enum p2pbuf_backend {
+	P2PBUF_BACKEND_P2PDMA = 1,	/* CONFIG_PCI_P2PDMA: pages from the P2PDMA core */
+	P2PBUF_BACKEND_DEVMEM = 2,	/* ZONE_DEVICE (MEMORY_DEVICE_GENERIC) pages */
+};
+
+/* Provider kinds. */
+enum p2pbuf_kind {
+	P2PBUF_KIND_BAR = 1,		/* a BAR of a device bound to p2pbuf */
+	P2PBUF_KIND_PUBLISHED = 2,	/* p2pmem another driver published (NVMe CMB) */
+};
+
+/* Kernel (and user) mapping memory type of the region. */
+enum p2pbuf_memtype {
+	P2PBUF_MEMTYPE_WB = 1,
+	P2PBUF_MEMTYPE_WC = 2,
+	P2PBUF_MEMTYPE_UC_MINUS = 3,
+	P2PBUF_MEMTYPE_UC = 4,
+};
+
+/* Provider flags (output). */
+#define P2PBUF_PROVIDER_REVOKED		(1U << 0)	/* device going away */
+
+/**
+ * struct p2pbuf_provider_info - describe provider number @index
+ * @index:	in: 0, 1, ... ; -ENOENT past the last provider
+ * @flags:	in: must be 0; out: P2PBUF_PROVIDER_*
+ * @name:	node name under /dev/p2pbuf/, NUL terminated
+ * @pci_dev:	PCI address of the device owning the memory ("0000:03:00.0")
+ * @backend:	enum p2pbuf_backend
+ * @kind:	enum p2pbuf_kind
+ * @bar:	BAR number
+ * @memtype:	enum p2pbuf_memtype
+ * @bus_addr:	PCI bus address of the start of the region
+ * @phys_addr:	CPU physical address of the start of the region
+ * @size:	bytes managed by the provider
+ * @free:	bytes not allocated
+ * @allocated:	bytes allocated
+ * @peak:	highest @allocated seen
+ * @buffers:	live buffers
+ * @attachments: live importer attachments
+ */
+struct p2pbuf_provider_info {
+	__u32 index;
+	__u32 flags;
+	char name[P2PBUF_NAME_LEN];
+	char pci_dev[32];
+	__u32 backend;
+	__u32 kind;
+	__u32 bar;
+	__u32 memtype;
+	__u64 bus_addr;
+	__u64 phys_addr;
+	__u64 size;
+	__u64 free;
+	__u64 allocated;
+	__u64 peak;
+	__u64 buffers;
+	__u64 attachments;
+};
+
+/* How an importer reaches the memory. */
+enum p2pbuf_route {
+	P2PBUF_ROUTE_NONE = 0,		/* attached, never mapped for DMA */
+	P2PBUF_ROUTE_P2P = 1,		/* PCI bus address through a switch */
+	P2PBUF_ROUTE_HOST_BRIDGE = 2,	/* through the host bridge (allow-listed) */
+	P2PBUF_ROUTE_HOST_UNCHECKED = 3,/* CPU physical address; kernel without
+					 * P2PDMA cannot check the path */
+	P2PBUF_ROUTE_REFUSED = 4,	/* attach refused, see @error */
+};
+
+/**
+ * struct p2pbuf_attach_info - one importer of a buffer
+ * @importer:	device name of the importer (dev_name), NUL terminated
+ * @bus:	bus of the importer ("pci", "platform", ...)
+ * @route:	enum p2pbuf_route
+ * @error:	negative errno when @route is P2PBUF_ROUTE_REFUSED, else 0
+ * @mapped:	number of current DMA mappings
+ * @dma_addr:	first DMA address handed to the importer (0 if none)
+ * @dma_mask:	the importer's DMA mask
+ */
+struct p2pbuf_attach_info {
+	char importer[P2PBUF_NAME_LEN];
+	char bus[16];
+	__u32 route;
+	__s32 error;
+	__u32 mapped;
+	__u32 reserved;
+	__u64 dma_addr;
+	__u64 dma_mask;
+};
+
+/* Buffer flags (output). */
+#define P2PBUF_BUFFER_REVOKED		(1U << 0)
+
+/**
+ * struct p2pbuf_buffer_info - describe a p2pbuf dma-buf
+ * @fd:		in: the dma-buf (-EINVAL if not one of ours, -EBADF if no fd)
+ * @flags:	in: must be 0; out: P2PBUF_BUFFER_*
+ * @attach_cap:	in: room in @attach_ptr, in entries
+ * @attach_count: out: attachments plus refused attempts recorded (may
+ *		exceed @attach_cap; only @attach_cap are copied)
+ * @attach_ptr:	in: user pointer to struct p2pbuf_attach_info[@attach_cap]
+ * @attach_size: in: sizeof(struct p2pbuf_attach_info) as the caller knows it
+ * @reserved:	must be 0
+ * @provider:	out: provider name
+ * @size:	out: buffer size
+ * @offset:	out: offset of the buffer in the provider's region
+ * @bus_addr:	out: PCI bus address of the buffer
+ * @phys_addr:	out: CPU physical address of the buffer
+ * @vmaps:	out: current kernel mappings (vmap)
+ * @mmaps:	out: current user mappings
+ */
+struct p2pbuf_buffer_info {
+	__s32 fd;
+	__u32 flags;
+	__u32 attach_cap;
+	__u32 attach_count;
+	__u64 attach_ptr;
+	__u32 attach_size;
+	__u32 reserved;
+	char provider[P2PBUF_NAME_LEN];
+	__u64 size;
+	__u64 offset;
+	__u64 bus_addr;
+	__u64 phys_addr;
+	__u64 vmaps;
+	__u64 mmaps;
+};
+
+/**
+ * struct p2pbuf_route_query - can PCI device @client reach provider @index?
+ * @index:	in: provider index as in struct p2pbuf_provider_info
+ * @flags:	in: must be 0
+ * @client:	in: PCI address of the would-be importer ("0000:04:00.0")
+ * @route:	out: enum p2pbuf_route (P2PBUF_ROUTE_REFUSED if not reachable)
+ * @error:	out: negative errno with REFUSED
+ * @distance:	out: P2PDMA distance (0 when the kernel cannot tell)
+ * @reserved:	must be 0
+ */
+struct p2pbuf_route_query {
+	__u32 index;
+	__u32 flags;
+	char client[32];
+	__u32 route;
+	__s32 error;
+	__u32 distance;
+	__u32 reserved;
+};
+
+#define P2PBUF_CTL_PROVIDER_INFO _IOWR(P2PBUF_CTL_MAGIC, 0x1, struct p2pbuf_provider_info)
+#define P2PBUF_CTL_BUFFER_INFO	_IOWR(P2PBUF_CTL_MAGIC, 0x2, struct p2pbuf_buffer_info)
+#define P2PBUF_CTL_ROUTE	_IOWR(P2PBUF_CTL_MAGIC, 0x3, struct p2pbuf_route_query)
+/* Look again for regions other drivers published (pci_p2pmem_publish). */
+#define P2PBUF_CTL_RESCAN	_IO(P2PBUF_CTL_MAGIC, 0x4)
+
+#endif /* _UAPI_LINUX_P2PBUF_H */
