@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libp2pbuf: allocate dma-bufs in PCIe device memory (and in the usual
+ * host-memory dma-buf providers), describe where they live and who imports
+ * them, and capture V4L2 frames straight into them.
+ *
+ * Conventions (as liburing):
+ * - Every public symbol starts with p2pbuf_; handles are opaque.
+ * - Functions return 0 (or a non-negative value where documented) on
+ *   success and a negative errno on failure. errno is not part of the
+ *   contract and may be clobbered.
+ * - The library never prints. p2pbuf_error_hint() turns an error into advice
+ *   for the user; tools print it.
+ * - Every fd the library returns is new, O_CLOEXEC and owned by the caller,
+ *   who must close() it. Fd arguments are borrowed: the caller keeps
+ *   ownership, and a function that needs the fd after it returns keeps its
+ *   own dup() (documented per function).
+ * - Handles are not thread safe unless stated: serialize calls on one handle.
+ *   Distinct handles may be used from distinct threads. Pools are the
+ *   exception: acquire/release may be called concurrently.
+ *
+ * The kernel interface is <linux/p2pbuf.h> (kernel/include/uapi in the
+ * source tree); its enums (enum p2pbuf_route, enum p2pbuf_backend, ...) and
+ * flag values are used as is in the structures below.
+ */
+#ifndef P2PBUF_P2PBUF_H
+#define P2PBUF_P2PBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/p2pbuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct p2pbuf_provider;
+struct p2pbuf_buffer;
+struct p2pbuf_pool;
+struct p2pbuf_stream;
+
+/* ------------------------------------------------------------------------
+ * Errors
+ * ------------------------------------------------------------------------ */
+
+/**
+ * p2pbuf_error_hint() - what the user can do about an error
+ * @err:	a negative errno returned by this library (a positive errno is
+ *		accepted too)
+ * @op:		what failed, for more specific advice; may be NULL. Either a
+ *		provider spec (or just its prefix: "pci:", "cmb:", "heap:",
+ *		"udmabuf", "drm:", "fd:", "name:") or one of the operation
+ *		names "open", "alloc", "import", "map", "info", "route", "pool",
+ *		"stream", "bind", "unbind".
+ *
+ * Return: a static, NUL-terminated string such as
+ * "p2pbuf module not loaded: modprobe p2pbuf"; the empty string when there
+ * is no advice beyond strerror(-err). Never NULL. Thread safe.
+ */
+const char *p2pbuf_error_hint(int err, const char *op);
+
+/* ------------------------------------------------------------------------
+ * PCI addresses
+ * ------------------------------------------------------------------------ */
+
+/* Room for a normalized PCI address "dddd:bb:dd.f" and its NUL. */
+#define P2PBUF_PCI_ADDR_LEN	32
+
+/**
+ * p2pbuf_pci_addr_normalize() - canonical form of a PCI address
+ * @in:		"0000:03:00.0", "03:00.0" (domain 0) or upper-case hex
+ * @out:	receives "dddd:bb:dd.f", lower case
+ * @outlen:	size of @out; at least 13
+ *
+ * Return: 0, or -EINVAL if @in is not a PCI address (or @outlen too small).
+ */
+int p2pbuf_pci_addr_normalize(const char *in, char *out, size_t outlen);
+
+/* ------------------------------------------------------------------------
+ * Providers
+ * ------------------------------------------------------------------------ */
+
+/* Which kind of spec string opened a provider. */
+enum p2pbuf_provider_kind {
+	P2PBUF_SPEC_PCI = 1,	/* "pci:BDF[/barN]": a BAR bound to p2pbuf */
+	P2PBUF_SPEC_CMB = 2,	/* "cmb:BDF": p2pmem another driver published */
+	P2PBUF_SPEC_NAME = 3,	/* "name:NODE": /dev/p2pbuf/NODE */
+	P2PBUF_SPEC_HEAP = 4,	/* "heap:NAME": /dev/dma_heap/NAME */
+	P2PBUF_SPEC_UDMABUF = 5,/* "udmabuf": memfd + /dev/udmabuf */
+	P2PBUF_SPEC_DRM = 6,	/* "drm:PATH": dumb buffers of a DRM device */
+	P2PBUF_SPEC_FD = 7,	/* "fd:N": an existing dma-buf; cannot allocate */
+};
+
+/**
+ * p2pbuf_provider_open() - open a provider of dma-buf memory
+ * @spec:	one of
+ *		"pci:BDF/barN"  BAR N of PCI device BDF bound to the p2pbuf
+ *				driver: /dev/p2pbuf/BDF-barN (N in 0..5)
+ *		"pci:BDF"       the single BAR provider of BDF
+ *				(-ENOTUNIQ when it has several)
+ *		"cmb:BDF"       p2pmem published by another driver (NVMe CMB):
+ *				/dev/p2pbuf/BDF-p2pmem; when missing, asks the
+ *				module to rescan (P2PBUF_CTL_RESCAN) once
+ *		"name:NODE"     /dev/p2pbuf/NODE
+ *		"heap:NAME"     /dev/dma_heap/NAME (e.g. heap:system)
+ *		"udmabuf"       memfd-backed buffers through /dev/udmabuf
+ *		"drm:PATH"      dumb buffers of a DRM device, exported by PRIME
+ *				(e.g. drm:/dev/dri/card0 with vgem)
+ *		"fd:N"          a dma-buf fd N someone else exported: the
+ *				provider keeps a dup of N (N stays the caller's);
+ *				p2pbuf_alloc() fails with -EOPNOTSUPP, use
+ *				p2pbuf_buffer_import() on the fd
+ *		BDF is "dddd:bb:dd.f" or "bb:dd.f".
+ * @out:	receives the provider; free with p2pbuf_provider_close()
+ *
+ * Return: 0, or
+ * -EINVAL	malformed spec (or fd:N is not a dma-buf),
+ * -ENODEV	a p2pbuf spec and /dev/p2pbuf/ctl is missing (module not loaded),
+ * -ENOENT	the device node is missing (provider not bound / not published,
+ *		no such heap, no udmabuf in this kernel),
+ * -ENOTUNIQ	"pci:BDF" and the device has several BAR providers,
+ * -EBADF	"fd:N" and N is not an open fd,
+ * -EACCES	no permission to open the node, other -errno from open().
+ */
+int p2pbuf_provider_open(const char *spec, struct p2pbuf_provider **out);
+
+/**
+ * p2pbuf_provider_close() - close a provider
+ * @prov:	provider, or NULL (no-op)
+ *
+ * Buffers allocated from @prov stay valid (a dma-buf lives on its own);
+ * pools and streams using @prov must be destroyed first only if they still
+ * need to allocate (they do not: they allocate at creation).
+ */
+void p2pbuf_provider_close(struct p2pbuf_provider *prov);
+
+/** p2pbuf_provider_kind() - which kind of spec opened @prov */
+enum p2pbuf_provider_kind p2pbuf_provider_kind(const struct p2pbuf_provider *prov);
+
+/**
+ * p2pbuf_provider_kind_name() - "pci", "cmb", "name", "heap", "udmabuf",
+ * "drm", "fd", or "unknown". Static string.
+ */
+const char *p2pbuf_provider_kind_name(enum p2pbuf_provider_kind kind);
+
+/**
+ * p2pbuf_provider_name() - name of the provider
+ *
+ * For p2pbuf nodes the node name under /dev/p2pbuf ("0000:05:00.0-bar2",
+ * "0000:04:00.0-p2pmem"), the heap name for heaps, "udmabuf", the DRM device
+ * path, or "fd:N". Valid until p2pbuf_provider_close().
+ */
+const char *p2pbuf_provider_name(const struct p2pbuf_provider *prov);
+
+/* struct p2pbuf_provider_stats.valid */
+#define P2PBUF_STATS_NODE	(1U << 0)	/* a p2pbuf node: all fields below
+						 * come from P2PBUF_CTL_PROVIDER_INFO */
+#define P2PBUF_STATS_SIZE	(1U << 1)	/* @size is known */
+
+/**
+ * struct p2pbuf_provider_stats - what is known about a provider
+ * @valid:	P2PBUF_STATS_* telling which fields are meaningful; fields not
+ *		covered are 0 (strings empty)
+ * @kind:	enum p2pbuf_provider_kind (P2PBUF_SPEC_NAME for entries of
+ *		p2pbuf_provider_list())
+ * @index:	index for P2PBUF_CTL_PROVIDER_INFO / p2pbuf_route_query();
+ *		-1 if not a p2pbuf node
+ * @name:	as p2pbuf_provider_name()
+ * @pci_dev:	PCI address of the device owning the memory
+ * @flags:	P2PBUF_PROVIDER_* of <linux/p2pbuf.h> (REVOKED)
+ * @backend:	enum p2pbuf_backend
+ * @region_kind: enum p2pbuf_kind (BAR or PUBLISHED)
+ * @bar:	BAR number
+ * @memtype:	enum p2pbuf_memtype
+ * @bus_addr:	PCI bus address of the region start
+ * @phys_addr:	CPU physical address of the region start
+ * @size:	bytes managed (for "udmabuf": the module's size limit per buffer;
+ *		for "fd:N": the dma-buf's size)
+ * @free, @allocated, @peak: bytes
+ * @buffers:	live buffers
+ * @attachments: live importer attachments
+ */
+struct p2pbuf_provider_stats {
+	uint32_t valid;
+	uint32_t kind;
+	int32_t index;
+	uint32_t flags;
+	char name[P2PBUF_NAME_LEN];
+	char pci_dev[P2PBUF_PCI_ADDR_LEN];
+	uint32_t backend;
+	uint32_t region_kind;
+	uint32_t bar;
+	uint32_t memtype;
+	uint64_t bus_addr;
+	uint64_t phys_addr;
+	uint64_t size;
+	uint64_t free;
+	uint64_t allocated;
+	uint64_t peak;
+	uint64_t buffers;
+	uint64_t attachments;
+	uint64_t reserved[8];
+};
+
+/**
+ * p2pbuf_provider_info() - current statistics of @prov
+ * @prov:	provider
+ * @stats:	filled (fresh numbers from the kernel for p2pbuf nodes)
+ *
+ * Return: 0; -ENODEV if @prov is a p2pbuf node and /dev/p2pbuf/ctl is gone;
+ * -ENOENT if the provider disappeared (device unbound).
+ */
+int p2pbuf_provider_info(const struct p2pbuf_provider *prov,
+			 struct p2pbuf_provider_stats *stats);
+
+/**
+ * p2pbuf_provider_list() - list every p2pbuf provider the module knows
+ * @stats:	array of @cap entries, filled in index order (may be NULL if
+ *		@cap is 0)
+ * @cap:	entries in @stats
+ * @count:	receives the number of providers (may exceed @cap: call again
+ *		with a larger array)
+ *
+ * Only p2pbuf nodes are listed (not heaps, udmabuf or DRM devices).
+ *
+ * Return: 0, -ENODEV if /dev/p2pbuf/ctl is missing, other -errno from the
+ * ioctl.
+ */
+int p2pbuf_provider_list(struct p2pbuf_provider_stats *stats, unsigned int cap,
+			 unsigned int *count);
+
+/**
+ * struct p2pbuf_route_result - can a PCI device DMA into a provider?
+ * @route:	enum p2pbuf_route: P2PBUF_ROUTE_P2P, _HOST_BRIDGE,
+ *		_HOST_UNCHECKED or _REFUSED
+ * @error:	negative errno explaining REFUSED, else 0
+ * @distance:	P2PDMA distance, 0 when the kernel cannot tell
+ */
+struct p2pbuf_route_result {
+	uint32_t route;
+	int32_t error;
+	uint32_t distance;
+	uint32_t reserved[5];
+};
+
+/**
+ * p2pbuf_route_query() - ask the module how @client would reach a provider
+ * @index:	provider index (struct p2pbuf_provider_stats.index)
+ * @client:	PCI address of the would-be importer (any form accepted by
+ *		p2pbuf_pci_addr_normalize())
+ * @result:	filled
+ *
+ * Return: 0 (also when the route is REFUSED: see @result), -EINVAL for a
+ * malformed @client, -ENOENT for no such provider or PCI device, -ENODEV
+ * if /dev/p2pbuf/ctl is missing.
+ */
+int p2pbuf_route_query(unsigned int index, const char *client,
+		       struct p2pbuf_route_result *result);
+
+/**
+ * p2pbuf_route_query_name() - p2pbuf_route_query() by provider node name
+ * @provider:	node name under /dev/p2pbuf ("0000:05:00.0-bar2")
+ *
+ * Return: as p2pbuf_route_query(); -ENOENT if no provider has that name.
+ */
+int p2pbuf_route_query_name(const char *provider, const char *client,
+			    struct p2pbuf_route_result *result);
+
+/**
+ * p2pbuf_route_name() - "none", "p2p", "host-bridge", "host-unchecked",
+ * "refused", or "unknown" for values this library does not know.
+ * Static string.
+ */
+const char *p2pbuf_route_name(uint32_t route);
+
+/** p2pbuf_backend_name() - "p2pdma", "devmem" or "unknown". Static string. */
+const char *p2pbuf_backend_name(uint32_t backend);
+
+/** p2pbuf_memtype_name() - "wb", "wc", "uc-", "uc" or "unknown". Static. */
+const char *p2pbuf_memtype_name(uint32_t memtype);
+
+/* ------------------------------------------------------------------------
+ * Buffers
+ * ------------------------------------------------------------------------ */
+
+/**
+ * p2pbuf_alloc() - allocate a dma-buf from a provider
+ * @prov:	provider
+ * @size:	bytes, > 0; the provider rounds up (to the page size at least):
+ *		p2pbuf_buffer_size() tells the real size
+ * @flags:	must be 0
+ * @out:	receives the buffer; free with p2pbuf_buffer_free()
+ *
+ * The buffer owns its dma-buf fd (O_RDWR, O_CLOEXEC).
+ *
+ * Return: 0, -EINVAL (size 0, unknown flags), -EOPNOTSUPP for "fd:N"
+ * providers, -ENOMEM/-ENOSPC when the provider is full, -ENODEV when the
+ * provider's device went away, other -errno from the kernel.
+ */
+int p2pbuf_alloc(struct p2pbuf_provider *prov, uint64_t size, uint32_t flags,
+		 struct p2pbuf_buffer **out);
+
+/**
+ * p2pbuf_buffer_import() - wrap a dma-buf fd exported by someone else
+ * @fd:		dma-buf fd; borrowed: the buffer keeps its own dup (O_CLOEXEC)
+ *		and the caller still owns and closes @fd
+ * @flags:	must be 0
+ * @out:	receives the buffer; free with p2pbuf_buffer_free()
+ *
+ * Return: 0, -EBADF if @fd is not open, -EINVAL if it is not a dma-buf (or
+ * flags are set), other -errno.
+ */
+int p2pbuf_buffer_import(int fd, uint32_t flags, struct p2pbuf_buffer **out);
+
+/**
+ * p2pbuf_buffer_free() - unmap, close the fd, free the handle
+ * @buf:	buffer, or NULL (no-op). Must not be a buffer owned by a pool or
+ *		a stream.
+ *
+ * The memory itself is freed by the kernel when the last reference (fd,
+ * mapping or importer) to the dma-buf goes away.
+ */
+void p2pbuf_buffer_free(struct p2pbuf_buffer *buf);
+
+/**
+ * p2pbuf_buffer_fd() - the buffer's dma-buf fd
+ *
+ * Borrowed: owned by @buf, valid until p2pbuf_buffer_free() (or the
+ * owning pool/stream is destroyed). Do not close it; use
+ * p2pbuf_buffer_dup_fd() to keep one.
+ */
+int p2pbuf_buffer_fd(const struct p2pbuf_buffer *buf);
+
+/**
+ * p2pbuf_buffer_dup_fd() - a new fd for the dma-buf
+ *
+ * Return: a new O_CLOEXEC fd owned by the caller, or -errno (-EMFILE...).
+ */
+int p2pbuf_buffer_dup_fd(const struct p2pbuf_buffer *buf);
+
+/** p2pbuf_buffer_size() - size of the dma-buf in bytes */
+uint64_t p2pbuf_buffer_size(const struct p2pbuf_buffer *buf);
+
+/* p2pbuf_buffer_map() flags; the same bits as DMA_BUF_SYNC_READ/WRITE. */
+#define P2PBUF_MAP_READ		(1U << 0)
+#define P2PBUF_MAP_WRITE	(1U << 1)
+
+/**
+ * p2pbuf_buffer_map() - begin CPU access
+ * @buf:	buffer
+ * @flags:	P2PBUF_MAP_READ and/or P2PBUF_MAP_WRITE (at least one)
+ * @addr:	receives the address of the whole buffer
+ *
+ * The first call mmap()s the buffer (read-write if the fd allows, else
+ * read-only); the mapping is cached and stays at the same address until
+ * p2pbuf_buffer_free(). Every call issues DMA_BUF_IOCTL_SYNC(START) with
+ * @flags; end the access with p2pbuf_buffer_unmap(). Accesses are nestable
+ * only as pairs: a second map before unmap fails with -EBUSY.
+ *
+ * Device memory is often uncached or write-combined: read it in large
+ * sequential chunks (memcpy), not byte by byte.
+ *
+ * Return: 0, -EINVAL (bad flags), -EBUSY (already mapped), -EACCES (WRITE
+ * on a read-only dma-buf), -ENODEV (buffer revoked: its device went
+ * away), other -errno from mmap or the sync ioctl.
+ */
+int p2pbuf_buffer_map(struct p2pbuf_buffer *buf, unsigned int flags, void **addr);
+
+/**
+ * p2pbuf_buffer_unmap() - end CPU access begun by p2pbuf_buffer_map()
+ *
+ * Issues DMA_BUF_IOCTL_SYNC(END) with the flags given to the map; the
+ * mapping itself stays cached.
+ *
+ * Return: 0, -EINVAL if not mapped, other -errno from the sync ioctl.
+ */
+int p2pbuf_buffer_unmap(struct p2pbuf_buffer *buf);
+
+/**
+ * struct p2pbuf_attachment - one importer of a p2pbuf buffer (a device that
+ * attached to it, or tried to and was refused)
+ * @importer:	device name of the importer ("0000:04:00.0", "vivid-000")
+ * @bus:	its bus ("pci", "platform")
+ * @route:	enum p2pbuf_route
+ * @error:	negative errno when @route is P2PBUF_ROUTE_REFUSED, else 0
+ * @mapped:	current DMA mappings
+ * @dma_addr:	first DMA address handed to the importer (0 if none)
+ * @dma_mask:	the importer's DMA mask
+ */
+struct p2pbuf_attachment {
+	char importer[P2PBUF_NAME_LEN];
+	char bus[16];
+	uint32_t route;
+	int32_t error;
+	uint32_t mapped;
+	uint32_t reserved0;
+	uint64_t dma_addr;
+	uint64_t dma_mask;
+	uint64_t reserved[4];
+};
+
+/**
+ * struct p2pbuf_buffer_desc - where a p2pbuf buffer lives
+ * @provider:	provider node name
+ * @flags:	P2PBUF_BUFFER_* of <linux/p2pbuf.h> (REVOKED)
+ * @attach_count: attachments plus refused attempts the kernel recorded (may
+ *		exceed the array given)
+ * @size:	bytes
+ * @offset:	offset of the buffer in the provider's region
+ * @bus_addr:	PCI bus address of the buffer
+ * @phys_addr:	CPU physical address of the buffer
+ * @vmaps:	current kernel mappings
+ * @mmaps:	current user mappings
+ */
+struct p2pbuf_buffer_desc {
+	char provider[P2PBUF_NAME_LEN];
+	uint32_t flags;
+	uint32_t attach_count;
+	uint64_t size;
+	uint64_t offset;
+	uint64_t bus_addr;
+	uint64_t phys_addr;
+	uint64_t vmaps;
+	uint64_t mmaps;
+	uint64_t reserved[4];
+};
+
+/**
+ * p2pbuf_buffer_info() - describe a buffer and its importers
+ * @buf:	buffer (allocated from a p2pbuf provider, or imported from a
+ *		p2pbuf dma-buf)
+ * @desc:	filled
+ * @att:	array of @cap entries filled with the first attachments; may be
+ *		NULL when @cap is 0
+ * @cap:	entries in @att
+ *
+ * Wraps P2PBUF_CTL_BUFFER_INFO. desc->attach_count tells how many the
+ * kernel has; min(attach_count, cap) entries of @att are valid.
+ *
+ * Return: 0, -EINVAL if the dma-buf was not exported by p2pbuf (heap,
+ * udmabuf, GPU...), -ENODEV if /dev/p2pbuf/ctl is missing.
+ */
+int p2pbuf_buffer_info(const struct p2pbuf_buffer *buf,
+		       struct p2pbuf_buffer_desc *desc,
+		       struct p2pbuf_attachment *att, unsigned int cap);
+
+/**
+ * p2pbuf_fd_info() - p2pbuf_buffer_info() for any dma-buf fd
+ * @fd:		borrowed; not kept
+ *
+ * Return: as p2pbuf_buffer_info(); -EBADF if @fd is not open.
+ */
+int p2pbuf_fd_info(int fd, struct p2pbuf_buffer_desc *desc,
+		   struct p2pbuf_attachment *att, unsigned int cap);
+
+/* ------------------------------------------------------------------------
+ * Pools: a fixed number of equal-size buffers from one provider
+ * ------------------------------------------------------------------------ */
+
+/**
+ * p2pbuf_pool_create() - allocate @count buffers of @size bytes
+ * @prov:	provider; not kept after return
+ * @count:	number of buffers, 1..1024
+ * @size:	bytes per buffer, > 0
+ * @flags:	must be 0
+ * @out:	receives the pool; destroy with p2pbuf_pool_destroy()
+ *
+ * All buffers are allocated up front (all or nothing) and start free. The
+ * pool owns them: never p2pbuf_buffer_free() one.
+ *
+ * Return: 0, -EINVAL, or the error of the failing p2pbuf_alloc().
+ */
+int p2pbuf_pool_create(struct p2pbuf_provider *prov, unsigned int count,
+		       uint64_t size, uint32_t flags, struct p2pbuf_pool **out);
+
+/**
+ * p2pbuf_pool_destroy() - free every buffer and the pool
+ * @pool:	pool, or NULL (no-op)
+ *
+ * Buffers still acquired are freed too: the caller must be done with them.
+ * Fds duplicated from them keep the memory alive in the kernel.
+ */
+void p2pbuf_pool_destroy(struct p2pbuf_pool *pool);
+
+/**
+ * p2pbuf_pool_acquire() - take a free buffer, without blocking
+ * @pool:	pool
+ * @buf:	receives the buffer (owned by the pool); may be NULL
+ *
+ * Thread safe. Buffers are handed out in least-recently-released order.
+ *
+ * Return: the buffer's index (>= 0), or -EAGAIN when every buffer is taken.
+ */
+int p2pbuf_pool_acquire(struct p2pbuf_pool *pool, struct p2pbuf_buffer **buf);
+
+/**
+ * p2pbuf_pool_release() - give back buffer number @index
+ *
+ * Thread safe.
+ *
+ * Return: 0, -EINVAL if @index is out of range, -EALREADY if the buffer is
+ * not acquired (double release).
+ */
+int p2pbuf_pool_release(struct p2pbuf_pool *pool, unsigned int index);
+
+/**
+ * p2pbuf_pool_buffer() - buffer number @index, acquired or not
+ *
+ * Return: the buffer (owned by the pool), or NULL if @index >= count.
+ */
+struct p2pbuf_buffer *p2pbuf_pool_buffer(const struct p2pbuf_pool *pool,
+					 unsigned int index);
+
+/**
+ * p2pbuf_pool_index() - index of @buf in @pool
+ *
+ * Return: the index, or -EINVAL if @buf does not belong to @pool.
+ */
+int p2pbuf_pool_index(const struct p2pbuf_pool *pool,
+		      const struct p2pbuf_buffer *buf);
+
+/** p2pbuf_pool_count() - number of buffers in the pool */
+unsigned int p2pbuf_pool_count(const struct p2pbuf_pool *pool);
+
+/** p2pbuf_pool_available() - number of free buffers now. Thread safe. */
+unsigned int p2pbuf_pool_available(struct p2pbuf_pool *pool);
+
+/* ------------------------------------------------------------------------
+ * V4L2 capture into dma-bufs (V4L2_MEMORY_DMABUF)
+ * ------------------------------------------------------------------------ */
+
+/* VIDEO_MAX_PLANES of <linux/videodev2.h> */
+#define P2PBUF_MAX_PLANES	8
+
+/* p2pbuf_stream_open*() flags */
+#define P2PBUF_STREAM_MPLANE	(1U << 0)	/* use the multi-planar API even
+						 * if the device also has the
+						 * single-planar one */
+
+/**
+ * struct p2pbuf_format - capture format
+ * @width, @height:	pixels
+ * @pixelformat:	V4L2 fourcc (V4L2_PIX_FMT_YUYV, ...)
+ * @field:		enum v4l2_field (V4L2_FIELD_ANY = 0 lets the driver pick)
+ * @num_planes:		out: memory planes (1 for single-planar)
+ * @bytesperline:	per plane; in: requested stride of plane 0 (0 = driver's
+ *			choice), out: the driver's strides
+ * @sizeimage:		out: bytes per plane; each plane gets a dma-buf of
+ *			this size
+ * @colorspace:		out: enum v4l2_colorspace
+ * @buf_type:		out: V4L2_BUF_TYPE_VIDEO_CAPTURE or _CAPTURE_MPLANE
+ */
+struct p2pbuf_format {
+	uint32_t width;
+	uint32_t height;
+	uint32_t pixelformat;
+	uint32_t field;
+	uint32_t num_planes;
+	uint32_t bytesperline[P2PBUF_MAX_PLANES];
+	uint32_t sizeimage[P2PBUF_MAX_PLANES];
+	uint32_t colorspace;
+	uint32_t buf_type;
+	uint32_t reserved[8];
+};
+
+/**
+ * struct p2pbuf_frame - a captured frame, owned by the caller until it is
+ * given back with p2pbuf_stream_queue(@index)
+ * @index:	V4L2 buffer index
+ * @num_planes:	planes
+ * @planes:	the dma-buf of each plane; owned by the stream, valid until
+ *		p2pbuf_stream_close() (or the next p2pbuf_stream_setup())
+ * @bytesused:	bytes of data per plane
+ * @data_offset: offset of the data in each plane (mplane drivers may set it)
+ * @sequence:	V4L2 frame sequence number
+ * @flags:	V4L2_BUF_FLAG_* (V4L2_BUF_FLAG_ERROR: data may be corrupt)
+ * @field:	enum v4l2_field
+ * @timestamp_ns: V4L2 timestamp in ns (CLOCK_MONOTONIC for most drivers)
+ * @dropped:	frames lost just before this one (gap in @sequence)
+ * @location_valid: bit p set when @offset[p], @bus_addr[p], @phys_addr[p]
+ *		are known (p2pbuf providers only)
+ * @offset:	offset of plane p's buffer in the provider's region
+ * @bus_addr:	its PCI bus address
+ * @phys_addr:	its CPU physical address
+ */
+struct p2pbuf_frame {
+	uint32_t index;
+	uint32_t num_planes;
+	struct p2pbuf_buffer *planes[P2PBUF_MAX_PLANES];
+	uint32_t bytesused[P2PBUF_MAX_PLANES];
+	uint32_t data_offset[P2PBUF_MAX_PLANES];
+	uint32_t sequence;
+	uint32_t flags;
+	uint32_t field;
+	uint32_t dropped;
+	uint64_t timestamp_ns;
+	uint32_t location_valid;
+	uint32_t reserved0;
+	uint64_t offset[P2PBUF_MAX_PLANES];
+	uint64_t bus_addr[P2PBUF_MAX_PLANES];
+	uint64_t phys_addr[P2PBUF_MAX_PLANES];
+	uint64_t reserved[4];
+};
+
+/**
+ * struct p2pbuf_stream_stats - counters since p2pbuf_stream_setup()
+ * @frames:	frames dequeued
+ * @bytes:	sum of bytesused of every plane of every frame
+ * @dropped:	frames lost (gaps in the sequence numbers)
+ * @errors:	frames dequeued with V4L2_BUF_FLAG_ERROR
+ * @queued:	buffers now queued in the driver
+ * @buffers:	buffers in the stream
+ */
+struct p2pbuf_stream_stats {
+	uint64_t frames;
+	uint64_t bytes;
+	uint64_t dropped;
+	uint64_t errors;
+	uint32_t queued;
+	uint32_t buffers;
+	uint64_t reserved[4];
+};
+
+/**
+ * p2pbuf_stream_open() - open a V4L2 capture device
+ * @path:	"/dev/video0"; opened O_RDWR | O_NONBLOCK | O_CLOEXEC
+ * @flags:	0 or P2PBUF_STREAM_MPLANE
+ * @out:	receives the stream; close with p2pbuf_stream_close()
+ *
+ * Return: 0, -ENOENT (no such device), -ENOTTY (not a V4L2 device),
+ * -EOPNOTSUPP (no streaming video capture, or no multi-planar API with
+ * P2PBUF_STREAM_MPLANE), -EINVAL (flags), other -errno.
+ */
+int p2pbuf_stream_open(const char *path, uint32_t flags, struct p2pbuf_stream **out);
+
+/**
+ * p2pbuf_stream_open_fd() - p2pbuf_stream_open() on an open V4L2 fd
+ * @fd:		borrowed: the stream keeps its own dup (O_CLOEXEC); the caller
+ *		still owns @fd. The stream uses poll() on it; it need not be
+ *		O_NONBLOCK.
+ */
+int p2pbuf_stream_open_fd(int fd, uint32_t flags, struct p2pbuf_stream **out);
+
+/**
+ * p2pbuf_stream_fd() - the stream's V4L2 fd, for controls (VIDIOC_S_CTRL,
+ * S_INPUT, S_PARM...). Borrowed: valid until p2pbuf_stream_close(); do not
+ * close it and do not issue buffer ioctls on it.
+ */
+int p2pbuf_stream_fd(const struct p2pbuf_stream *stream);
+
+/**
+ * p2pbuf_stream_set_format() - VIDIOC_S_FMT
+ * @fmt:	in: width, height, pixelformat, field, bytesperline[0];
+ *		out: everything the driver chose (it may adjust any field)
+ *
+ * Only before p2pbuf_stream_setup() (or after p2pbuf_stream_stop() and
+ * before setting up again): -EBUSY otherwise.
+ */
+int p2pbuf_stream_set_format(struct p2pbuf_stream *stream, struct p2pbuf_format *fmt);
+
+/** p2pbuf_stream_get_format() - VIDIOC_G_FMT into @fmt */
+int p2pbuf_stream_get_format(struct p2pbuf_stream *stream, struct p2pbuf_format *fmt);
+
+/**
+ * p2pbuf_stream_setup() - allocate and queue the capture buffers
+ * @stream:	stream, not streaming
+ * @prov:	provider for the buffers; not kept after return
+ * @count:	buffers wanted (1..32); the driver may grant more or fewer,
+ *		see struct p2pbuf_stream_stats.buffers
+ * @flags:	must be 0
+ *
+ * VIDIOC_REQBUFS(V4L2_MEMORY_DMABUF, @count), then allocates one dma-buf
+ * per plane per buffer from @prov, sized from the current format's
+ * sizeimage, and queues every buffer (VIDIOC_QBUF). The stream owns the
+ * buffers. Calling it again frees the previous buffers first. Resets the
+ * statistics.
+ *
+ * Return: 0; -EREMOTEIO when the driver could not import a p2pbuf buffer
+ * because the exporter refused the attachment (the importing device cannot
+ * reach the device memory): p2pbuf_stream_error() names the importer, the
+ * provider and the reason; -EOPNOTSUPP if the driver has no DMABUF import;
+ * -EBUSY while streaming; the p2pbuf_alloc() error; other -errno.
+ */
+int p2pbuf_stream_setup(struct p2pbuf_stream *stream, struct p2pbuf_provider *prov,
+			unsigned int count, uint32_t flags);
+
+/**
+ * p2pbuf_stream_start() - VIDIOC_STREAMON
+ *
+ * Buffers not held by the caller are queued first (after a stop, all of
+ * them are requeued).
+ *
+ * Return: 0, -EINVAL before setup, -EREMOTEIO as for setup, other -errno.
+ */
+int p2pbuf_stream_start(struct p2pbuf_stream *stream);
+
+/**
+ * p2pbuf_stream_dequeue() - wait for the next frame
+ * @frame:	filled; the buffer @frame->index belongs to the caller until
+ *		p2pbuf_stream_queue()
+ * @timeout_ms:	-1 waits forever, 0 does not wait
+ *
+ * poll() + VIDIOC_DQBUF. Counts frames, bytes and dropped frames (from gaps
+ * in the sequence numbers).
+ *
+ * Return: 0, -ETIMEDOUT when no frame came in time (-EAGAIN with 0),
+ * -EINVAL when not streaming, -EPIPE when the driver has no buffer queued
+ * (queue some back), -EIO on a device error, -ENODEV if the device went
+ * away, other -errno.
+ */
+int p2pbuf_stream_dequeue(struct p2pbuf_stream *stream, struct p2pbuf_frame *frame,
+			  int timeout_ms);
+
+/**
+ * p2pbuf_stream_queue() - give buffer @index back to the driver
+ *
+ * Return: 0, -EINVAL if @index is out of range or not held by the caller,
+ * -EREMOTEIO as for setup, other -errno from VIDIOC_QBUF.
+ */
+int p2pbuf_stream_queue(struct p2pbuf_stream *stream, unsigned int index);
+
+/**
+ * p2pbuf_stream_stop() - VIDIOC_STREAMOFF
+ *
+ * The driver gives back every queued buffer; the buffers stay allocated.
+ * Buffers the caller holds stay valid. No-op when not streaming.
+ */
+int p2pbuf_stream_stop(struct p2pbuf_stream *stream);
+
+/** p2pbuf_stream_stats() - counters, see struct p2pbuf_stream_stats */
+int p2pbuf_stream_stats(const struct p2pbuf_stream *stream,
+			struct p2pbuf_stream_stats *stats);
+
+/**
+ * p2pbuf_stream_buffer() - the dma-buf of plane @plane of buffer @index
+ *
+ * Return: owned by the stream, valid until p2pbuf_stream_close() or the
+ * next p2pbuf_stream_setup(); NULL if out of range.
+ */
+struct p2pbuf_buffer *p2pbuf_stream_buffer(const struct p2pbuf_stream *stream,
+					   unsigned int index, unsigned int plane);
+
+/**
+ * p2pbuf_stream_error() - human-readable reason of the last failure
+ *
+ * E.g. "vivid-000 (platform) cannot reach 0000:05:00.0-bar2: route refused:
+ * Remote I/O error". Empty string when the last call succeeded or left no
+ * detail. Valid until the next call on @stream.
+ */
+const char *p2pbuf_stream_error(const struct p2pbuf_stream *stream);
+
+/**
+ * p2pbuf_stream_close() - stop, free the buffers, close the device fd
+ * @stream:	stream, or NULL (no-op)
+ */
+void p2pbuf_stream_close(struct p2pbuf_stream *stream);
+
+/* ------------------------------------------------------------------------
+ * Storage I/O (O_DIRECT / io_uring between files and device memory)
+ *
+ * Reserved: this section is being written separately (src/io.c). Nothing
+ * here yet.
+ * ------------------------------------------------------------------------ */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* P2PBUF_P2PBUF_H */
