@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * p2pbuf dma-buf exporter: buffers carved out of a provider's device memory.
+ *
+ * Lock order: prov->lock -> dma_resv -> buf->lock; mmap_lock -> buf->lock.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/dma-resv.h>
+#include <linux/highmem.h>
+#include <linux/iosys-map.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pfn_t.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "p2pbuf.h"
+
+static const struct dma_buf_ops p2pbuf_dmabuf_ops;
+
+bool p2pbuf_is_ours(struct dma_buf *dmabuf)
+{
+	return dmabuf->ops == &p2pbuf_dmabuf_ops;
+}
+
+static void p2pbuf_dev_names(struct device *dev, char *name, size_t nlen,
+			     char *bus, size_t blen)
+{
+	strscpy(name, dev_name(dev), nlen);
+	strscpy(bus, dev->bus ? dev->bus->name : "none", blen);
+}
+
+static int p2pbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+	struct p2pbuf_provider *prov = buf->prov;
+	struct p2pbuf_attachment *a;
+	enum p2pbuf_route route;
+	int error, distance;
+
+	route = p2pbuf_route_for(prov, attach->dev, &error, &distance);
+	if (route == P2PBUF_ROUTE_REFUSED) {
+		struct p2pbuf_refusal *r;
+
+		mutex_lock(&buf->lock);
+		r = &buf->refused[buf->nrefused % P2PBUF_MAX_REFUSED];
+		p2pbuf_dev_names(attach->dev, r->importer, sizeof(r->importer),
+				 r->bus, sizeof(r->bus));
+		r->error = error;
+		r->dma_mask = attach->dev->dma_mask ? dma_get_mask(attach->dev) : 0;
+		buf->nrefused++;
+		mutex_unlock(&buf->lock);
+		pci_info_ratelimited(prov->pdev, "%s: refusing importer %s: %s\n",
+				     prov->name, dev_name(attach->dev),
+				     error == -ERANGE ?
+				     "its DMA mask cannot address the region" :
+				     "no peer-to-peer route to it");
+		return error;
+	}
+
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return -ENOMEM;
+	a->dev = get_device(attach->dev);
+	a->route = route;
+	a->dma_mask = dma_get_mask(attach->dev);
+	p2pbuf_dev_names(attach->dev, a->importer, sizeof(a->importer),
+			 a->bus, sizeof(a->bus));
+
+	mutex_lock(&buf->lock);
+	if (buf->revoked) {
+		mutex_unlock(&buf->lock);
+		put_device(a->dev);
+		kfree(a);
+		return -ENODEV;
+	}
+	list_add_tail(&a->node, &buf->attachments);
+	mutex_unlock(&buf->lock);
+	attach->priv = a;
+
+	mutex_lock(&prov->lock);
+	prov->nattach++;
+	mutex_unlock(&prov->lock);
+	return 0;
+}
+
+static void p2pbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+	struct p2pbuf_attachment *a = attach->priv;
+
+	mutex_lock(&buf->lock);
+	list_del(&a->node);
+	mutex_unlock(&buf->lock);
+	put_device(a->dev);
+	kfree(a);
+
+	mutex_lock(&buf->prov->lock);
+	buf->prov->nattach--;
+	mutex_unlock(&buf->prov->lock);
+}
+
+static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
+				   enum dma_data_direction dir)
+{
+	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
+	struct p2pbuf_attachment *a = attach->priv;
+	unsigned long i, npages = buf->size >> PAGE_SHIFT;
+	unsigned long pfn = PHYS_PFN(buf->phys);
+	struct page **pages;
+	struct sg_table *sgt;
+	int ret;
+
+	if (READ_ONCE(buf->revoked))
+		return ERR_PTR(-ENODEV);
+
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!pages || !sgt) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	for (i = 0; i < npages; i++)
+		pages[i] = pfn_to_page(pfn + i);
+	ret = sg_alloc_table_from_pages_segment(sgt, pages, npages, 0, buf->size,
+						dma_get_max_seg_size(attach->dev),
+						GFP_KERNEL);
+	if (ret)
+		goto err_free;
+	kvfree(pages);
+	pages = NULL;
+
+	/* Device memory has no CPU cache lines to sync through the DMA API. */
+	ret = dma_map_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (ret)
+		goto err_table;
+
+	mutex_lock(&buf->lock);
+	a->mapped++;
+	a->dma_addr = sg_dma_address(sgt->sgl);
+	if (sg_dma_is_bus_address(sgt->sgl))
+		a->route = P2PBUF_ROUTE_P2P;
+	mutex_unlock(&buf->lock);
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	kvfree(pages);
+	return ERR_PTR(ret);
+}
+
+static void p2pbuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
+			 enum dma_data_direction dir)
+{
+	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
+	struct p2pbuf_attachment *a = attach->priv;
+
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(sgt);
+	kfree(sgt);
+	mutex_lock(&buf->lock);
+	a->mapped--;
+	mutex_unlock(&buf->lock);
+}
+
+/*
+ * A plain kernel address (the ZONE_DEVICE direct map of the BAR): vb2
+ * importers rebuild the iosys_map from the vaddr when unmapping, so an
+ * I/O-memory map would be unmapped as the wrong kind.
+ */
+static int p2pbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+	int ret = 0;
+
+	mutex_lock(&buf->lock);
+	if (buf->revoked)
+		ret = -ENODEV;
+	else
+		buf->vmaps++;
+	mutex_unlock(&buf->lock);
+	if (!ret)
+		iosys_map_set_vaddr(map, buf->kaddr);
+	return ret;
+}
+
+static void p2pbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+
+	mutex_lock(&buf->lock);
+	buf->vmaps--;
+	mutex_unlock(&buf->lock);
+}
+
+static void p2pbuf_vm_open(struct vm_area_struct *vma)
+{
+	struct p2pbuf_buffer *buf = vma->vm_private_data;
+
+	mutex_lock(&buf->lock);
+	buf->mmaps++;
+	mutex_unlock(&buf->lock);
+}
+
+static void p2pbuf_vm_close(struct vm_area_struct *vma)
+{
+	struct p2pbuf_buffer *buf = vma->vm_private_data;
+
+	mutex_lock(&buf->lock);
+	buf->mmaps--;
+	mutex_unlock(&buf->lock);
+}
+
+/*
+ * Insert the page as a devmap PFN: GUP (O_DIRECT) finds its struct page,
+ * and the PTE takes the memory type registered for the BAR, the same as
+ * the kernel's mapping. After revocation, access gets SIGBUS.
+ */
+static vm_fault_t p2pbuf_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct p2pbuf_buffer *buf = vma->vm_private_data;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS;
+	mutex_lock(&buf->lock);
+	if (buf->revoked)
+		ret = VM_FAULT_SIGBUS;
+	else
+		ret = vmf_insert_mixed(vma, vmf->address,
+				       __pfn_to_pfn_t(PHYS_PFN(buf->phys) + vmf->pgoff,
+						      PFN_DEV | PFN_MAP));
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct p2pbuf_vm_ops = {
+	.open = p2pbuf_vm_open,
+	.close = p2pbuf_vm_close,
+	.fault = p2pbuf_vm_fault,
+};
+
+static int p2pbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+
+	/* A private (copy-on-write) view of device memory makes no sense. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (READ_ONCE(buf->revoked))
+		return -ENODEV;
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_ops = &p2pbuf_vm_ops;
+	vma->vm_private_data = buf;
+	p2pbuf_vm_open(vma);
+	return 0;
+}
+
+/*
+ * Write-combined and uncached mappings need no cache maintenance. A
+ * write-back mapping (regions the P2PDMA core mapped for another driver)
+ * can hold stale lines after a peer's DMA: flush around CPU access.
+ */
+static int p2pbuf_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+
+	if (READ_ONCE(buf->revoked))
+		return -ENODEV;
+#ifdef CONFIG_X86
+	if (buf->prov->memtype == P2PBUF_MEMTYPE_WB)
+		clflush_cache_range(buf->kaddr, buf->size);
+#endif
+	return 0;
+}
+
+static void p2pbuf_release(struct dma_buf *dmabuf)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+	struct p2pbuf_provider *prov = buf->prov;
+
+	mutex_lock(&prov->lock);
+	list_del(&buf->node);
+	prov->allocated -= buf->size;
+	prov->nbuffers--;
+	mutex_unlock(&prov->lock);
+
+	p2pbuf_backend_free(prov, buf->kaddr, buf->size);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
+	p2pbuf_provider_put(prov);
+}
+
+static const struct dma_buf_ops p2pbuf_dmabuf_ops = {
+	.attach = p2pbuf_attach,
+	.detach = p2pbuf_detach,
+	.map_dma_buf = p2pbuf_map,
+	.unmap_dma_buf = p2pbuf_unmap,
+	.release = p2pbuf_release,
+	.begin_cpu_access = p2pbuf_cpu_access,
+	.end_cpu_access = p2pbuf_cpu_access,
+	.mmap = p2pbuf_mmap,
+	.vmap = p2pbuf_vmap,
+	.vunmap = p2pbuf_vunmap,
+};
+
+struct dma_buf *p2pbuf_buffer_export(struct p2pbuf_provider *prov, size_t size,
+				     int fd_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
+	struct p2pbuf_buffer *buf;
+	struct dma_buf *dmabuf;
+	bool revoked;
+	char *name;
+
+	if (READ_ONCE(prov->revoked))
+		return ERR_PTR(-ENODEV);
+	buf = kzalloc(sizeof(*buf), GFP_KERNEL);
+	name = kstrdup(prov->name, GFP_KERNEL);
+	if (!buf || !name)
+		goto err_nomem;
+	mutex_init(&buf->lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	INIT_LIST_HEAD(&buf->node);
+	buf->size = size;
+	buf->kaddr = p2pbuf_backend_alloc(prov, size);
+	if (!buf->kaddr)
+		goto err_nomem;
+	buf->phys = p2pbuf_backend_phys(prov, buf->kaddr);
+	buf->bus = p2pbuf_backend_bus(prov, buf->kaddr);
+	p2pbuf_provider_get(prov);
+	buf->prov = prov;
+
+	exp_info.exp_name = "p2pbuf";
+	exp_info.owner = THIS_MODULE;
+	exp_info.ops = &p2pbuf_dmabuf_ops;
+	exp_info.size = size;
+	exp_info.flags = fd_flags;
+	exp_info.priv = buf;
+	dmabuf = dma_buf_export(&exp_info);
+	if (IS_ERR(dmabuf)) {
+		p2pbuf_backend_free(prov, buf->kaddr, size);
+		p2pbuf_provider_put(prov);
+		kfree(name);
+		kfree(buf);
+		return dmabuf;
+	}
+	buf->dmabuf = dmabuf;
+	buf->mapping = dmabuf->file->f_mapping;
+	/* Shown in /sys/kernel/debug/dma_buf/bufinfo and fdinfo. */
+	spin_lock(&dmabuf->name_lock);
+	dmabuf->name = name;
+	spin_unlock(&dmabuf->name_lock);
+
+	mutex_lock(&prov->lock);
+	list_add_tail(&buf->node, &prov->buffers);
+	prov->allocated += size;
+	prov->peak = max(prov->peak, prov->allocated);
+	prov->nbuffers++;
+	revoked = prov->revoked;
+	mutex_unlock(&prov->lock);
+	if (revoked) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(-ENODEV);
+	}
+	return dmabuf;
+
+err_nomem:
+	kfree(name);
+	kfree(buf);
+	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Called with prov->lock held while the buffer is still listed, so the
+ * dma-buf (and its resv and file mapping) cannot be released under us.
+ */
+void p2pbuf_buffer_revoke(struct p2pbuf_buffer *buf)
+{
+	mutex_lock(&buf->lock);
+	buf->revoked = true;
+	mutex_unlock(&buf->lock);
+
+	/* User mappings: later access faults and gets SIGBUS. */
+	unmap_mapping_range(buf->mapping, 0, 0, 1);
+
+	/* Dynamic importers drop their mappings; the next map fails. */
+	dma_resv_lock(buf->dmabuf->resv, NULL);
+	dma_buf_move_notify(buf->dmabuf);
+	dma_resv_unlock(buf->dmabuf->resv);
+}
+
+int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *info)
+{
+	struct p2pbuf_buffer *buf = dmabuf->priv;
+	struct p2pbuf_attach_info *out = NULL;
+	struct p2pbuf_attachment *a;
+	size_t usize = info->attach_size;
+	unsigned int cap = min_t(u32, info->attach_cap, 256), n = 0, i, nref;
+	void __user *uptr = u64_to_user_ptr(info->attach_ptr);
+	int ret = 0;
+
+	if (info->flags || info->reserved)
+		return -EINVAL;
+	if (cap && usize < sizeof(*out))
+		return -EINVAL;
+	if (cap) {
+		out = kcalloc(cap, sizeof(*out), GFP_KERNEL);
+		if (!out)
+			return -ENOMEM;
+	}
+
+	mutex_lock(&buf->lock);
+	list_for_each_entry(a, &buf->attachments, node) {
+		if (n < cap) {
+			strscpy(out[n].importer, a->importer, sizeof(out[n].importer));
+			strscpy(out[n].bus, a->bus, sizeof(out[n].bus));
+			out[n].route = a->route;
+			out[n].mapped = a->mapped;
+			out[n].dma_addr = a->dma_addr;
+			out[n].dma_mask = a->dma_mask;
+		}
+		n++;
+	}
+	nref = min_t(unsigned int, buf->nrefused, P2PBUF_MAX_REFUSED);
+	for (i = 0; i < nref; i++, n++) {
+		struct p2pbuf_refusal *r = &buf->refused[i];
+
+		if (n >= cap)
+			continue;
+		strscpy(out[n].importer, r->importer, sizeof(out[n].importer));
+		strscpy(out[n].bus, r->bus, sizeof(out[n].bus));
+		out[n].route = P2PBUF_ROUTE_REFUSED;
+		out[n].error = r->error;
+		out[n].dma_mask = r->dma_mask;
+	}
+	info->flags = buf->revoked ? P2PBUF_BUFFER_REVOKED : 0;
+	info->vmaps = buf->vmaps;
+	info->mmaps = buf->mmaps;
+	mutex_unlock(&buf->lock);
+
+	info->attach_count = n;
+	strscpy(info->provider, buf->prov->name, sizeof(info->provider));
+	info->size = buf->size;
+	info->offset = buf->phys - buf->prov->phys;
+	info->bus_addr = buf->bus;
+	info->phys_addr = buf->phys;
+
+	for (i = 0; i < min(n, cap); i++) {
+		void __user *dst = uptr + (size_t)i * usize;
+
+		if (copy_to_user(dst, &out[i], sizeof(*out)) ||
+		    (usize > sizeof(*out) &&
+		     clear_user(dst + sizeof(*out), usize - sizeof(*out)))) {
+			ret = -EFAULT;
+			break;
+		}
+	}
+	kfree(out);
+	return ret;
+}

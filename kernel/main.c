@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * p2pbuf: PCIe BAR memory (NVMe CMB, FPGA/SDI/GPU apertures, any BAR) as
+ * dma-buf objects, so capture drivers import device memory directly.
+ *
+ * This file: module init/exit, the /dev/p2pbuf/ctl node, and the providers
+ * for regions other drivers published (pci_p2pmem_publish).
+ */
+#include <linux/module.h>
+#include <linux/nospec.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "p2pbuf.h"
+
+DEFINE_MUTEX(p2pbuf_lock);
+LIST_HEAD(p2pbuf_providers);
+
+static struct p2pbuf_provider *p2pbuf_provider_by_index(u32 index)
+{
+	struct p2pbuf_provider *prov;
+
+	lockdep_assert_held(&p2pbuf_lock);
+	list_for_each_entry(prov, &p2pbuf_providers, node)
+		if (!index--)
+			return prov;
+	return NULL;
+}
+
+static int p2pbuf_ctl_provider_info(struct p2pbuf_provider_info *info)
+{
+	struct p2pbuf_provider *prov;
+	u32 index = info->index;
+
+	if (info->flags)
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	info->index = index;
+	mutex_lock(&p2pbuf_lock);
+	prov = p2pbuf_provider_by_index(index);
+	if (prov)
+		p2pbuf_provider_fill_info(prov, info);
+	mutex_unlock(&p2pbuf_lock);
+	return prov ? 0 : -ENOENT;
+}
+
+static int p2pbuf_ctl_buffer_info(struct p2pbuf_buffer_info *info)
+{
+	struct dma_buf *dmabuf;
+	int ret;
+
+	dmabuf = dma_buf_get(info->fd);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	ret = p2pbuf_is_ours(dmabuf) ? p2pbuf_buffer_fill_info(dmabuf, info) : -EINVAL;
+	dma_buf_put(dmabuf);
+	return ret;
+}
+
+static int p2pbuf_ctl_route(struct p2pbuf_route_query *q)
+{
+	struct p2pbuf_provider *prov;
+	struct device *dev;
+	int error, distance;
+
+	if (q->flags || q->reserved)
+		return -EINVAL;
+	if (strnlen(q->client, sizeof(q->client)) == sizeof(q->client))
+		return -EINVAL;
+	dev = bus_find_device_by_name(&pci_bus_type, NULL, q->client);
+	if (!dev)
+		return -ENODEV;
+
+	mutex_lock(&p2pbuf_lock);
+	prov = p2pbuf_provider_by_index(q->index);
+	if (prov) {
+		q->route = p2pbuf_route_for(prov, dev, &error, &distance);
+		q->error = error;
+		q->distance = distance;
+	}
+	mutex_unlock(&p2pbuf_lock);
+	put_device(dev);
+	return prov ? 0 : -ENOENT;
+}
+
+/*
+ * Offer every region another driver published (e.g. the NVMe CMB) as a
+ * provider, leaving that driver bound. Our own BARs publish too: skip them.
+ */
+void p2pbuf_scan_published(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	for_each_pci_dev(pdev) {
+		struct p2pbuf_provider *prov;
+		phys_addr_t start;
+		u64 size;
+		int bar;
+
+		if (pdev->driver == &p2pbuf_pci_driver ||
+		    p2pbuf_published_lookup(pdev, &bar, &start, &size))
+			continue;
+		mutex_lock(&p2pbuf_lock);
+		prov = p2pbuf_provider_find_pdev(pdev, P2PBUF_KIND_PUBLISHED);
+		mutex_unlock(&p2pbuf_lock);
+		if (prov)
+			continue;
+
+		prov = p2pbuf_provider_create(pdev, P2PBUF_KIND_PUBLISHED, bar);
+		if (!prov)
+			continue;
+		prov->phys = start;
+		prov->bus = pci_bus_address(pdev, bar) + (start - pci_resource_start(pdev, bar));
+		prov->size = size;
+		if (p2pbuf_backend_setup(prov) || p2pbuf_provider_register(prov))
+			p2pbuf_provider_put(prov);
+	}
+}
+
+static void p2pbuf_drop_published(struct pci_dev *pdev)
+{
+	struct p2pbuf_provider *prov;
+
+	mutex_lock(&p2pbuf_lock);
+	prov = p2pbuf_provider_find_pdev(pdev, P2PBUF_KIND_PUBLISHED);
+	mutex_unlock(&p2pbuf_lock);
+	if (!prov)
+		return;
+	p2pbuf_provider_revoke(prov);
+	p2pbuf_provider_put(prov);
+}
+
+/* Serialises scans and drops against each other. */
+static DEFINE_MUTEX(p2pbuf_scan_lock);
+
+static int p2pbuf_bus_notify(struct notifier_block *nb, unsigned long action,
+			     void *data)
+{
+	struct pci_dev *pdev = to_pci_dev(data);
+
+	switch (action) {
+	case BUS_NOTIFY_BOUND_DRIVER:
+		mutex_lock(&p2pbuf_scan_lock);
+		p2pbuf_scan_published();
+		mutex_unlock(&p2pbuf_scan_lock);
+		break;
+	case BUS_NOTIFY_UNBIND_DRIVER:
+		/* Before the owner's remove(): revoke while the memory exists. */
+		mutex_lock(&p2pbuf_scan_lock);
+		p2pbuf_drop_published(pdev);
+		mutex_unlock(&p2pbuf_scan_lock);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block p2pbuf_bus_nb = {
+	.notifier_call = p2pbuf_bus_notify,
+};
+
+static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	union {
+		struct p2pbuf_provider_info provider;
+		struct p2pbuf_buffer_info buffer;
+		struct p2pbuf_route_query route;
+	} k;
+	void __user *uarg = (void __user *)arg;
+	size_t ksize, usize = _IOC_SIZE(cmd);
+	int ret;
+
+	if (_IOC_TYPE(cmd) != P2PBUF_CTL_MAGIC)
+		return -ENOTTY;
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(P2PBUF_CTL_PROVIDER_INFO):
+		ksize = sizeof(k.provider);
+		break;
+	case _IOC_NR(P2PBUF_CTL_BUFFER_INFO):
+		ksize = sizeof(k.buffer);
+		break;
+	case _IOC_NR(P2PBUF_CTL_ROUTE):
+		ksize = sizeof(k.route);
+		break;
+	case _IOC_NR(P2PBUF_CTL_RESCAN):
+		if (cmd != P2PBUF_CTL_RESCAN)
+			return -ENOTTY;
+		mutex_lock(&p2pbuf_scan_lock);
+		p2pbuf_scan_published();
+		mutex_unlock(&p2pbuf_scan_lock);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+	if (_IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+	/* Older, shorter layouts do not exist yet: v1 is the minimum. */
+	if (usize < ksize)
+		return -EINVAL;
+	ret = copy_struct_from_user(&k, ksize, uarg, usize);
+	if (ret)
+		return ret;
+
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(P2PBUF_CTL_PROVIDER_INFO):
+		ret = p2pbuf_ctl_provider_info(&k.provider);
+		break;
+	case _IOC_NR(P2PBUF_CTL_BUFFER_INFO):
+		ret = p2pbuf_ctl_buffer_info(&k.buffer);
+		break;
+	default:
+		ret = p2pbuf_ctl_route(&k.route);
+		break;
+	}
+	if (ret)
+		return ret;
+	return copy_to_user(uarg, &k, ksize) ? -EFAULT : 0;
+}
+
+static const struct file_operations p2pbuf_ctl_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = p2pbuf_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice p2pbuf_ctl = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "p2pbuf-ctl",
+	.nodename = "p2pbuf/ctl",
+	.fops = &p2pbuf_ctl_fops,
+	.mode = 0666,
+};
+
+static int __init p2pbuf_init(void)
+{
+	int ret;
+
+	/* The uapi layout is ABI: pin it. */
+	BUILD_BUG_ON(sizeof(struct p2pbuf_alloc_data) != 24);
+	BUILD_BUG_ON(sizeof(struct p2pbuf_provider_info) != 184);
+	BUILD_BUG_ON(sizeof(struct p2pbuf_attach_info) != 112);
+	BUILD_BUG_ON(sizeof(struct p2pbuf_buffer_info) != 144);
+	BUILD_BUG_ON(sizeof(struct p2pbuf_route_query) != 56);
+
+	ret = misc_register(&p2pbuf_ctl);
+	if (ret)
+		return ret;
+	ret = bus_register_notifier(&pci_bus_type, &p2pbuf_bus_nb);
+	if (ret)
+		goto err_ctl;
+	ret = pci_register_driver(&p2pbuf_pci_driver);
+	if (ret)
+		goto err_nb;
+	mutex_lock(&p2pbuf_scan_lock);
+	p2pbuf_scan_published();
+	mutex_unlock(&p2pbuf_scan_lock);
+	return 0;
+
+err_nb:
+	bus_unregister_notifier(&pci_bus_type, &p2pbuf_bus_nb);
+err_ctl:
+	misc_deregister(&p2pbuf_ctl);
+	return ret;
+}
+
+static void __exit p2pbuf_exit(void)
+{
+	struct p2pbuf_provider *prov;
+
+	/* Every buffer holds a module reference: none is left here. */
+	pci_unregister_driver(&p2pbuf_pci_driver);
+	bus_unregister_notifier(&pci_bus_type, &p2pbuf_bus_nb);
+	mutex_lock(&p2pbuf_scan_lock);
+	for (;;) {
+		mutex_lock(&p2pbuf_lock);
+		prov = list_first_entry_or_null(&p2pbuf_providers,
+						struct p2pbuf_provider, node);
+		mutex_unlock(&p2pbuf_lock);
+		if (!prov)
+			break;
+		p2pbuf_provider_revoke(prov);
+		p2pbuf_provider_put(prov);
+	}
+	mutex_unlock(&p2pbuf_scan_lock);
+	misc_deregister(&p2pbuf_ctl);
+}
+
+module_init(p2pbuf_init);
+module_exit(p2pbuf_exit);
+
+MODULE_DESCRIPTION("PCIe device memory (BARs, NVMe CMB) as dma-buf objects");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

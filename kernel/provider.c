@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * p2pbuf providers: lifetime, the /dev/p2pbuf/<name> node and its
+ * DMA_HEAP_IOCTL_ALLOC compatible allocation ioctl, sysfs statistics.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "p2pbuf.h"
+
+static const char *const p2pbuf_memtype_names[] = {
+	[P2PBUF_MEMTYPE_WB] = "write-back",
+	[P2PBUF_MEMTYPE_WC] = "write-combining",
+	[P2PBUF_MEMTYPE_UC_MINUS] = "uncached-minus",
+	[P2PBUF_MEMTYPE_UC] = "uncached",
+};
+
+void p2pbuf_provider_get(struct p2pbuf_provider *prov)
+{
+	kref_get(&prov->ref);
+}
+
+static void p2pbuf_provider_free(struct kref *ref)
+{
+	struct p2pbuf_provider *prov = container_of(ref, struct p2pbuf_provider, ref);
+
+	p2pbuf_backend_teardown(prov);
+	pci_dev_put(prov->pdev);
+	mutex_destroy(&prov->lock);
+	kfree(prov);
+}
+
+void p2pbuf_provider_put(struct p2pbuf_provider *prov)
+{
+	kref_put(&prov->ref, p2pbuf_provider_free);
+}
+
+static int p2pbuf_provider_open(struct inode *inode, struct file *file)
+{
+	/* misc_open() holds misc_mtx: the provider cannot be deregistered
+	 * and freed before the reference is taken. */
+	struct miscdevice *misc = file->private_data;
+	struct p2pbuf_provider *prov = container_of(misc, struct p2pbuf_provider, misc);
+
+	p2pbuf_provider_get(prov);
+	file->private_data = prov;
+	return 0;
+}
+
+static int p2pbuf_provider_release(struct inode *inode, struct file *file)
+{
+	p2pbuf_provider_put(file->private_data);
+	return 0;
+}
+
+static long p2pbuf_ioctl_alloc(struct p2pbuf_provider *prov, void __user *uarg,
+			       size_t usize)
+{
+	struct p2pbuf_alloc_data data;
+	struct dma_buf *dmabuf;
+	size_t size;
+	int fd, ret;
+
+	/* Older (shorter) structs do not exist: v1 is the dma-heap layout. */
+	if (usize < sizeof(data))
+		return -EINVAL;
+	ret = copy_struct_from_user(&data, sizeof(data), uarg, usize);
+	if (ret)
+		return ret;
+	if (data.fd || data.heap_flags || (data.fd_flags & ~P2PBUF_VALID_FD_FLAGS))
+		return -EINVAL;
+	if (!data.len || data.len > SIZE_MAX - PAGE_SIZE + 1)
+		return -EINVAL;
+	size = PAGE_ALIGN(data.len);
+	if (size > prov->size)
+		return -ENOMEM;
+
+	fd = get_unused_fd_flags(data.fd_flags & O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	dmabuf = p2pbuf_buffer_export(prov, size, data.fd_flags);
+	if (IS_ERR(dmabuf)) {
+		put_unused_fd(fd);
+		return PTR_ERR(dmabuf);
+	}
+	data.fd = fd;
+	/* Install the fd only once the caller can learn its number. */
+	if (copy_to_user(uarg, &data, sizeof(data))) {
+		put_unused_fd(fd);
+		dma_buf_put(dmabuf);
+		return -EFAULT;
+	}
+	fd_install(fd, dmabuf->file);
+	return 0;
+}
+
+static long p2pbuf_provider_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
+{
+	struct p2pbuf_provider *prov = file->private_data;
+
+	if (_IOC_TYPE(cmd) != P2PBUF_IOC_MAGIC ||
+	    _IOC_NR(cmd) != _IOC_NR(P2PBUF_IOCTL_ALLOC) ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+		return -ENOTTY;
+	return p2pbuf_ioctl_alloc(prov, (void __user *)arg, _IOC_SIZE(cmd));
+}
+
+static const struct file_operations p2pbuf_provider_fops = {
+	.owner = THIS_MODULE,
+	.open = p2pbuf_provider_open,
+	.release = p2pbuf_provider_release,
+	.unlocked_ioctl = p2pbuf_provider_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+void p2pbuf_provider_fill_info(struct p2pbuf_provider *prov,
+			       struct p2pbuf_provider_info *info)
+{
+	strscpy(info->name, prov->name, sizeof(info->name));
+	strscpy(info->pci_dev, pci_name(prov->pdev), sizeof(info->pci_dev));
+	info->backend = prov->backend;
+	info->kind = prov->kind;
+	info->bar = prov->bar;
+	info->memtype = prov->memtype;
+	info->bus_addr = prov->bus;
+	info->phys_addr = prov->phys;
+	info->size = prov->size;
+	mutex_lock(&prov->lock);
+	info->flags = prov->revoked ? P2PBUF_PROVIDER_REVOKED : 0;
+	info->allocated = prov->allocated;
+	info->free = prov->size - prov->allocated;
+	info->peak = prov->peak;
+	info->buffers = prov->nbuffers;
+	info->attachments = prov->nattach;
+	mutex_unlock(&prov->lock);
+}
+
+static struct p2pbuf_provider *p2pbuf_dev_provider(struct device *dev)
+{
+	struct miscdevice *misc = dev_get_drvdata(dev);
+
+	return container_of(misc, struct p2pbuf_provider, misc);
+}
+
+#define P2PBUF_STAT_ATTR(field)						\
+static ssize_t field##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct p2pbuf_provider_info info = {};				\
+									\
+	p2pbuf_provider_fill_info(p2pbuf_dev_provider(dev), &info);	\
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)info.field);\
+}									\
+static DEVICE_ATTR_RO(field)
+
+P2PBUF_STAT_ATTR(size);
+P2PBUF_STAT_ATTR(free);
+P2PBUF_STAT_ATTR(allocated);
+P2PBUF_STAT_ATTR(peak);
+P2PBUF_STAT_ATTR(buffers);
+P2PBUF_STAT_ATTR(attachments);
+P2PBUF_STAT_ATTR(bar);
+
+static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  p2pbuf_backend_names[p2pbuf_dev_provider(dev)->backend]);
+}
+static DEVICE_ATTR_RO(backend);
+
+static ssize_t memtype_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  p2pbuf_memtype_names[p2pbuf_dev_provider(dev)->memtype]);
+}
+static DEVICE_ATTR_RO(memtype);
+
+static ssize_t pci_dev_show(struct device *dev, struct device_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", pci_name(p2pbuf_dev_provider(dev)->pdev));
+}
+static DEVICE_ATTR_RO(pci_dev);
+
+static struct attribute *p2pbuf_provider_attrs[] = {
+	&dev_attr_size.attr,
+	&dev_attr_free.attr,
+	&dev_attr_allocated.attr,
+	&dev_attr_peak.attr,
+	&dev_attr_buffers.attr,
+	&dev_attr_attachments.attr,
+	&dev_attr_bar.attr,
+	&dev_attr_backend.attr,
+	&dev_attr_memtype.attr,
+	&dev_attr_pci_dev.attr,
+	NULL,
+};
+
+static const struct attribute_group p2pbuf_provider_group = {
+	.attrs = p2pbuf_provider_attrs,
+};
+
+const struct attribute_group *p2pbuf_provider_groups[] = {
+	&p2pbuf_provider_group,
+	NULL,
+};
+
+struct p2pbuf_provider *p2pbuf_provider_create(struct pci_dev *pdev,
+					       enum p2pbuf_kind kind, int bar)
+{
+	struct p2pbuf_provider *prov;
+
+	prov = kzalloc(sizeof(*prov), GFP_KERNEL);
+	if (!prov)
+		return NULL;
+	kref_init(&prov->ref);
+	INIT_LIST_HEAD(&prov->node);
+	INIT_LIST_HEAD(&prov->buffers);
+	mutex_init(&prov->lock);
+	prov->pdev = pci_dev_get(pdev);
+	prov->kind = kind;
+	prov->bar = bar;
+	if (kind == P2PBUF_KIND_BAR)
+		snprintf(prov->name, sizeof(prov->name), "%s-bar%d",
+			 pci_name(pdev), bar);
+	else
+		snprintf(prov->name, sizeof(prov->name), "%s-p2pmem",
+			 pci_name(pdev));
+	snprintf(prov->nodename, sizeof(prov->nodename), "p2pbuf/%s", prov->name);
+	return prov;
+}
+
+/* Make the provider visible: list it and create its node. */
+int p2pbuf_provider_register(struct p2pbuf_provider *prov)
+{
+	int ret;
+
+	prov->misc.minor = MISC_DYNAMIC_MINOR;
+	prov->misc.name = prov->nodename + strlen("p2pbuf/");
+	prov->misc.nodename = prov->nodename;
+	prov->misc.fops = &p2pbuf_provider_fops;
+	prov->misc.parent = &prov->pdev->dev;
+	prov->misc.groups = p2pbuf_provider_groups;
+	prov->misc.mode = 0660;
+	ret = misc_register(&prov->misc);
+	if (ret) {
+		pci_err(prov->pdev, "cannot create /dev/%s: %d\n", prov->nodename, ret);
+		return ret;
+	}
+	prov->misc_registered = true;
+
+	mutex_lock(&p2pbuf_lock);
+	list_add_tail(&prov->node, &p2pbuf_providers);
+	mutex_unlock(&p2pbuf_lock);
+	pci_info(prov->pdev, "%s: %llu MiB of BAR %d (%s backend, %s) as /dev/%s\n",
+		 prov->name, prov->size >> 20, prov->bar,
+		 p2pbuf_backend_names[prov->backend],
+		 p2pbuf_memtype_names[prov->memtype], prov->nodename);
+	return 0;
+}
+
+/*
+ * The device is going away (unbind, hot-unplug, module unload): no new
+ * buffers, every exported buffer revoked. Memory is released later, with
+ * the last reference.
+ */
+void p2pbuf_provider_revoke(struct p2pbuf_provider *prov)
+{
+	struct p2pbuf_buffer *buf;
+
+	mutex_lock(&p2pbuf_lock);
+	list_del_init(&prov->node);
+	mutex_unlock(&p2pbuf_lock);
+	if (prov->misc_registered) {
+		misc_deregister(&prov->misc);
+		prov->misc_registered = false;
+	}
+
+	mutex_lock(&prov->lock);
+	prov->revoked = true;
+	list_for_each_entry(buf, &prov->buffers, node)
+		p2pbuf_buffer_revoke(buf);
+	if (prov->nbuffers)
+		pci_info(prov->pdev, "%s: revoked %llu live buffers\n",
+			 prov->name, prov->nbuffers);
+	mutex_unlock(&prov->lock);
+}
+
+struct p2pbuf_provider *p2pbuf_provider_find_pdev(struct pci_dev *pdev,
+						  enum p2pbuf_kind kind)
+{
+	struct p2pbuf_provider *prov;
+
+	lockdep_assert_held(&p2pbuf_lock);
+	list_for_each_entry(prov, &p2pbuf_providers, node)
+		if (prov->pdev == pdev && prov->kind == kind)
+			return prov;
+	return NULL;
+}
