@@ -69,7 +69,7 @@ static int p2pbuf_ctl_route(struct p2pbuf_route_query *q)
 		return -EINVAL;
 	dev = bus_find_device_by_name(&pci_bus_type, NULL, q->client);
 	if (!dev)
-		return -ENODEV;
+		return -ENOENT;
 
 	mutex_lock(&p2pbuf_lock);
 	prov = p2pbuf_provider_by_index(q->index);
