@@ -314,8 +314,8 @@ int p2pbuf_buffer_import(int fd, uint32_t flags, struct p2pbuf_buffer **out);
 
 /**
  * p2pbuf_buffer_free() - unmap, close the fd, free the handle
- * @buf:	buffer, or NULL (no-op). Must not be a buffer owned by a pool or
- *		a stream.
+ * @buf:	buffer, or NULL (no-op). Buffers owned by a pool or a stream
+ *		are theirs: freeing one is ignored.
  *
  * The memory itself is freed by the kernel when the last reference (fd,
  * mapping or importer) to the dma-buf goes away.
@@ -653,8 +653,9 @@ int p2pbuf_stream_fd(const struct p2pbuf_stream *stream);
  * @fmt:	in: width, height, pixelformat, field, bytesperline[0];
  *		out: everything the driver chose (it may adjust any field)
  *
- * Only before p2pbuf_stream_setup() (or after p2pbuf_stream_stop() and
- * before setting up again): -EBUSY otherwise.
+ * -EBUSY while streaming. After p2pbuf_stream_stop() it frees the stream's
+ * buffers (drivers refuse a new format while buffers exist): frames held
+ * become invalid and p2pbuf_stream_setup() must be called again.
  */
 int p2pbuf_stream_set_format(struct p2pbuf_stream *stream, struct p2pbuf_format *fmt);
 
@@ -713,6 +714,8 @@ int p2pbuf_stream_dequeue(struct p2pbuf_stream *stream, struct p2pbuf_frame *fra
 
 /**
  * p2pbuf_stream_queue() - give buffer @index back to the driver
+ *
+ * When not streaming, the buffer is queued by the next p2pbuf_stream_start().
  *
  * Return: 0, -EINVAL if @index is out of range or not held by the caller,
  * -EREMOTEIO as for setup, other -errno from VIDIOC_QBUF.
