@@ -40,7 +40,8 @@ int main(int argc, char **argv)
 	struct dma_buf_sync s = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
 	volatile unsigned char *p;
 	time_t deadline;
-	int pfd, fd, ok = 1;
+	volatile int ok = 1;
+	int pfd, fd;
 	void *q;
 
 	if (argc != 4) {
