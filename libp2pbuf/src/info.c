@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* P2PBUF_CTL_BUFFER_INFO: where a buffer lives and who imports it. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,8 +17,10 @@ int p2pbuf_fd_info(int fd, struct p2pbuf_buffer_desc *desc,
 
 	if (!desc || (cap && !att))
 		return -EINVAL;
-	if (fd < 0 || fcntl(fd, F_GETFD) < 0)
-		return -EBADF;
+	/* Not a dma-buf at all: say so even without the module. */
+	ret = p2pbuf__is_dmabuf(fd);
+	if (ret)
+		return ret;
 	if (cap) {
 		ai = calloc(cap, sizeof(*ai));
 		if (!ai)
