@@ -43,7 +43,7 @@ const char *p2pbuf_error_hint(int err, const char *op)
 		return "the device has several p2pbuf providers: name one with pci:BDF/barN";
 	case -EINVAL:
 		if (op && strchr(op, ':'))
-			return "malformed provider spec: use pci:DDDD:BB:DD.F[/barN], cmb:BDF, name:NODE, heap:NAME, udmabuf, drm:PATH or fd:N";
+			return "malformed provider spec: use pci:DDDD:BB:DD.F[/barN], cmb:BDF, name:NODE, heap:NAME, udmabuf, drm:PATH, fd:N or memfd";
 		if (op_is(op, "info") || op_is(op, "import"))
 			return "not a dma-buf exported by p2pbuf";
 		return "";
@@ -133,6 +133,7 @@ const char *p2pbuf_provider_kind_name(enum p2pbuf_provider_kind kind)
 	case P2PBUF_SPEC_UDMABUF:	return "udmabuf";
 	case P2PBUF_SPEC_DRM:		return "drm";
 	case P2PBUF_SPEC_FD:		return "fd";
+	case P2PBUF_SPEC_MEMFD:		return "memfd";
 	default:			return "unknown";
 	}
 }

@@ -80,6 +80,9 @@ struct p2pbuf_provider {
 int p2pbuf__provider_new(enum p2pbuf_provider_kind kind, int fd, const char *name,
 			 p2pbuf__alloc_fn alloc, struct p2pbuf_provider **out);
 
+/* The "memfd" provider (memfd.c): sealed memfds, for tests and CI. */
+int p2pbuf__memfd_open(struct p2pbuf_provider **out);
+
 /* ---- buffers (buffer.c) ---- */
 
 struct p2pbuf_buffer {
@@ -111,5 +114,15 @@ void p2pbuf__seq_reset(struct p2pbuf__seq *s);
 
 /* Frames lost between the previous sequence number and @seq. */
 uint32_t p2pbuf__seq_next(struct p2pbuf__seq *s, uint32_t seq);
+
+/* ---- stream slots (stream.c), for p2pbuf_stream_queue_buffer() ---- */
+
+/* The planes of buffer @index if the caller holds it (dequeued), else NULL. */
+struct p2pbuf_buffer **p2pbuf__stream_held_planes(struct p2pbuf_stream *s,
+						  unsigned int index,
+						  unsigned int *num_planes);
+
+/* Refresh the location of buffer @index's planes and queue it. */
+int p2pbuf__stream_requeue(struct p2pbuf_stream *s, unsigned int index);
 
 #endif /* P2PBUF_PRIVATE_H */

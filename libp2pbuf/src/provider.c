@@ -282,6 +282,8 @@ int p2pbuf_provider_open(const char *spec, struct p2pbuf_provider **out)
 		fd = -EOPNOTSUPP;
 #endif
 		break;
+	case P2PBUF_SPEC_MEMFD:
+		return p2pbuf__memfd_open(out);
 	case P2PBUF_SPEC_FD:
 		snprintf(name, sizeof(name), "fd:%d", s.fd);
 		ret = p2pbuf__is_dmabuf(s.fd);

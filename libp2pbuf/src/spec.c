@@ -120,6 +120,10 @@ int p2pbuf__spec_parse(const char *spec, struct p2pbuf__spec *out)
 		strcpy(out->arg, spec + 5);
 		return 0;
 	}
+	if (!strcmp(spec, "memfd")) {
+		out->kind = P2PBUF_SPEC_MEMFD;
+		return 0;
+	}
 	if (!strcmp(spec, "udmabuf")) {
 		out->kind = P2PBUF_SPEC_UDMABUF;
 		return 0;

@@ -647,3 +647,27 @@ void p2pbuf_stream_close(struct p2pbuf_stream *stream)
 	close(stream->fd);
 	free(stream);
 }
+
+/* ---- slot access for p2pbuf_stream_queue_buffer() (stream-slot.c) ---- */
+
+struct p2pbuf_buffer **p2pbuf__stream_held_planes(struct p2pbuf_stream *s,
+						  unsigned int index,
+						  unsigned int *num_planes)
+{
+	if (index >= s->nbufs || s->bufs[index].state != BUF_USER)
+		return NULL;
+	*num_planes = s->num_planes;
+	return s->bufs[index].planes;
+}
+
+int p2pbuf__stream_requeue(struct p2pbuf_stream *s, unsigned int index)
+{
+	struct stream_buf *b = &s->bufs[index];
+	unsigned int p;
+
+	/* The planes changed: the next frame reports where they live. */
+	b->loc_valid = 0;
+	for (p = 0; p < s->num_planes; p++)
+		locate(b, p);
+	return p2pbuf_stream_queue(s, index);
+}

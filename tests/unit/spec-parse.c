@@ -59,6 +59,7 @@ int main(void)
 	valid("drm:/dev/dri/card0", P2PBUF_SPEC_DRM, NULL, -1, "/dev/dri/card0", -1);
 	valid("fd:0", P2PBUF_SPEC_FD, NULL, -1, NULL, 0);
 	valid("fd:42", P2PBUF_SPEC_FD, NULL, -1, NULL, 42);
+	valid("memfd", P2PBUF_SPEC_MEMFD, NULL, -1, NULL, -1);
 
 	invalid(NULL);
 	invalid("");
@@ -98,6 +99,8 @@ int main(void)
 	invalid("fd: 3");
 	invalid("fd:99999999999999999999");
 	invalid("system");
+	invalid("memfd:");
+	invalid("memfd:x");
 
 	CHECK_EQ(p2pbuf_pci_addr_normalize("0000:03:00.0", out, sizeof(out)), 0);
 	CHECK_STR(out, "0000:03:00.0");

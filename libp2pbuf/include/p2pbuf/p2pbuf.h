@@ -89,6 +89,7 @@ enum p2pbuf_provider_kind {
 	P2PBUF_SPEC_UDMABUF = 5,/* "udmabuf": memfd + /dev/udmabuf */
 	P2PBUF_SPEC_DRM = 6,	/* "drm:PATH": dumb buffers of a DRM device */
 	P2PBUF_SPEC_FD = 7,	/* "fd:N": an existing dma-buf; cannot allocate */
+	P2PBUF_SPEC_MEMFD = 8,	/* "memfd": sealed memfds, NOT dma-bufs (tests) */
 };
 
 /**
@@ -104,6 +105,11 @@ enum p2pbuf_provider_kind {
  *		"name:NODE"     /dev/p2pbuf/NODE
  *		"heap:NAME"     /dev/dma_heap/NAME (e.g. heap:system)
  *		"udmabuf"       memfd-backed buffers through /dev/udmabuf
+ *		"memfd"         sealed memfds of fixed size: NOT dma-bufs, for
+ *				tests and CI machines without dma-heaps, udmabuf
+ *				or the module. Allocation, p2pbuf_buffer_map()
+ *				and file I/O work; importers (V4L2, GPUs,
+ *				p2pbuf_buffer_import()) refuse them. Always opens.
  *		"drm:PATH"      dumb buffers of a DRM device, exported by PRIME
  *				(e.g. drm:/dev/dri/card0 with vgem)
  *		"fd:N"          a dma-buf fd N someone else exported: the
@@ -138,7 +144,7 @@ void p2pbuf_provider_close(struct p2pbuf_provider *prov);
 enum p2pbuf_provider_kind p2pbuf_provider_kind(const struct p2pbuf_provider *prov);
 
 /**
- * p2pbuf_provider_kind_name() - "pci", "cmb", "name", "heap", "udmabuf",
+ * p2pbuf_provider_kind_name() - "pci", "cmb", "name", "heap", "udmabuf", "memfd",
  * "drm", "fd", or "unknown". Static string.
  */
 const char *p2pbuf_provider_kind_name(enum p2pbuf_provider_kind kind);
@@ -757,6 +763,35 @@ const char *p2pbuf_stream_error(const struct p2pbuf_stream *stream);
  * @stream:	stream, or NULL (no-op)
  */
 void p2pbuf_stream_close(struct p2pbuf_stream *stream);
+
+/**
+ * p2pbuf_stream_queue_buffer() - give buffer @index back to the driver with
+ * other dma-bufs
+ * @stream:	stream
+ * @index:	a buffer held by the caller (dequeued and not queued back)
+ * @planes:	one buffer per plane of the stream's format, each at least as
+ *		large as the plane's sizeimage (the driver checks: -EINVAL
+ *		from VIDIOC_QBUF otherwise). Borrowed: the stream keeps its own
+ *		dup of each fd; the caller still owns and frees @planes.
+ * @num_planes:	the stream's number of planes
+ *
+ * As p2pbuf_stream_queue(), but the frame goes to @planes: V4L2_MEMORY_DMABUF
+ * lets every VIDIOC_QBUF of a slot name any dma-buf, so frames can be spread
+ * over more memory than the driver has slots (a ring of buffers), each frame
+ * staying where it landed. The slot's previous buffers are released (frames
+ * dequeued from @index before this call lose their @planes pointers); the
+ * next dequeue of @index reports @planes' dups in struct p2pbuf_frame
+ * planes, with their location. p2pbuf_stream_queue(@index) afterwards
+ * queues the same dma-bufs again.
+ *
+ * Return: 0, -EINVAL if @index is not held by the caller or @num_planes is
+ * not the stream's, -EMFILE or -ENOMEM (dup of an fd), or as
+ * p2pbuf_stream_queue() (-EREMOTEIO with p2pbuf_stream_error() when the
+ * driver cannot reach @planes).
+ */
+int p2pbuf_stream_queue_buffer(struct p2pbuf_stream *stream, unsigned int index,
+			       struct p2pbuf_buffer *const *planes,
+			       unsigned int num_planes);
 
 /* ------------------------------------------------------------------------
  * Storage I/O (O_DIRECT / io_uring between files and device memory)
