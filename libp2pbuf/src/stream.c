@@ -38,6 +38,7 @@ struct p2pbuf_stream {
 	uint32_t type;
 	bool mplane;
 	bool streaming;
+	bool requested;		/* VIDIOC_REQBUFS granted buffers */
 	unsigned int num_planes;
 	struct stream_buf *bufs;
 	unsigned int nbufs;
@@ -212,14 +213,17 @@ static void release_buffers(struct p2pbuf_stream *s)
 	struct v4l2_requestbuffers rb;
 	unsigned int i, p;
 
+	/* Drop the driver's references (attachments) before our fds. */
+	if (s->requested) {
+		memset(&rb, 0, sizeof(rb));
+		rb.count = 0;
+		rb.type = s->type;
+		rb.memory = V4L2_MEMORY_DMABUF;
+		p2pbuf__ioctl(s->fd, VIDIOC_REQBUFS, &rb);
+		s->requested = false;
+	}
 	if (!s->bufs)
 		return;
-	/* Drop the driver's references (attachments) before our fds. */
-	memset(&rb, 0, sizeof(rb));
-	rb.count = 0;
-	rb.type = s->type;
-	rb.memory = V4L2_MEMORY_DMABUF;
-	p2pbuf__ioctl(s->fd, VIDIOC_REQBUFS, &rb);
 	for (i = 0; i < s->nbufs; i++) {
 		for (p = 0; p < P2PBUF_MAX_PLANES; p++)
 			p2pbuf__buffer_destroy(s->bufs[i].planes[p]);
@@ -392,6 +396,7 @@ int p2pbuf_stream_setup(struct p2pbuf_stream *stream, struct p2pbuf_provider *pr
 		return fail(stream, ret, "VIDIOC_REQBUFS");
 	if (rb.count == 0)
 		return fail(stream, -ENOMEM, "VIDIOC_REQBUFS granted no buffers");
+	stream->requested = true;
 
 	stream->bufs = calloc(rb.count, sizeof(*stream->bufs));
 	if (!stream->bufs) {
