@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef __GST_P2P_BUFFER_POOL_H__
+#define __GST_P2P_BUFFER_POOL_H__
+
+#include <gst/gst.h>
+
+#include "gstp2pmemory.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_P2P_BUFFER_POOL (gst_p2p_buffer_pool_get_type ())
+G_DECLARE_FINAL_TYPE (GstP2pBufferPool, gst_p2p_buffer_pool, GST,
+    P2P_BUFFER_POOL, GstBufferPool)
+
+/*
+ * A pool of dma-buf buffers from @provider (one GstMemory each), with
+ * GstVideoMeta when the config has GST_BUFFER_POOL_OPTION_VIDEO_META and
+ * video caps. Allocation failures and refused imports are posted as errors
+ * on @owner (weak reference).
+ */
+GstBufferPool *gst_p2p_buffer_pool_new (GstP2pProvider * provider,
+    GstElement * owner);
+
+G_END_DECLS
+
+#endif /* __GST_P2P_BUFFER_POOL_H__ */

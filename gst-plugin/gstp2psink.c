@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/**
+ * SECTION:element-p2psink
+ * @title: p2psink
+ * @see_also: p2psrc, v4l2src
+ *
+ * p2psink takes raw video into PCIe device memory exported by the p2pbuf
+ * module. It answers the ALLOCATION query with a pool of dma-bufs allocated
+ * from #GstP2pSink:provider (with #GstVideoMeta), so an upstream element
+ * that imports dma-bufs, `v4l2src io-mode=dmabuf-import`, captures straight
+ * into device memory: no frame passes through system RAM. Buffers that do
+ * not come from such a pool (`v4l2src io-mode=mmap`, videotestsrc without a
+ * pool, a tee) are copied into device memory and counted as copies.
+ *
+ * With #GstP2pSink:location set, every frame is appended to that file and
+ * the file is synced at EOS and when the element stops. Without it, the last
+ * #GstP2pSink:ring-size frames stay in device memory for another device to
+ * use.
+ *
+ * #GstP2pSink:stats tells how the frames got there: frames, bytes, imports,
+ * copies, drops (gaps in the V4L2 sequence numbers carried in the buffer
+ * offsets), the path taken ("import+o-direct", "copy+pwrite",
+ * "import+ring"...), the provider and, for p2pbuf providers, the route the
+ * kernel gave the importer ("p2p", "host-bridge"...). The same structure is
+ * posted as a "p2psink-stats" element message at EOS.
+ *
+ * ## Example launch lines
+ * |[
+ * gst-launch-1.0 v4l2src device=/dev/video0 io-mode=dmabuf-import num-buffers=100 ! \
+ *     video/x-raw,format=YUY2,width=1280,height=720 ! \
+ *     p2psink provider=pci:0000:05:00.0/bar2 location=/mnt/nvme/capture.yuv
+ * ]| Captures 100 frames into BAR 2 of device 0000:05:00.0 and writes them
+ * to a file.
+ * |[
+ * gst-launch-1.0 -m videotestsrc num-buffers=30 ! \
+ *     video/x-raw,format=YUY2,width=320,height=240 ! \
+ *     p2psink provider=memfd location=/tmp/x.yuv
+ * ]| Runs anywhere ("memfd" is the test provider) and prints the
+ * p2psink-stats message: 30 frames, 4608000 bytes.
+ */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <errno.h>
+#include <string.h>
+
+#include <gst/video/video.h>
+
+#include "gstp2pbufferpool.h"
+#include "gstp2pio.h"
+#include "gstp2pmemory.h"
+#include "gstp2psink.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_p2p_sink_debug);
+#define GST_CAT_DEFAULT gst_p2p_sink_debug
+
+#define DEFAULT_PROVIDER NULL
+#define DEFAULT_LOCATION NULL
+#define DEFAULT_RING_SIZE 8
+#define MAX_RING_SIZE 1024
+/* Buffers the pool wants beyond what we hold: one being filled upstream,
+ * one in flight. Upstream adds its own (v4l2src: the driver's minimum). */
+#define POOL_EXTRA_BUFFERS 2
+
+enum
+{
+  PROP_0,
+  PROP_PROVIDER,
+  PROP_LOCATION,
+  PROP_RING_SIZE,
+  PROP_STATS,
+};
+
+struct _GstP2pSink
+{
+  GstBaseSink parent;
+
+  /* properties, object lock */
+  gchar *provider_spec;
+  gchar *location;
+  guint ring_size;
+
+  /* streaming state */
+  GstP2pProvider *provider;
+  GstP2pWriter *writer;
+  GstCaps *caps;
+  GstVideoInfo info;
+  GstBufferPool *copy_pool;     /* for buffers that are not ours */
+  gsize copy_size;
+  GQueue ring;
+  gboolean have_offset;
+  guint64 last_offset;
+
+  /* statistics, object lock */
+  guint64 frames;
+  guint64 bytes;
+  guint64 imports;
+  guint64 copies;
+  guint64 drops;
+  guint held;
+  const gchar *output;
+  gchar *provider_name;
+  gchar *route;
+  gchar *importer;
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK,
+    GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_P2P_SINK_CAPS_STR));
+
+#define gst_p2p_sink_parent_class parent_class
+G_DEFINE_TYPE (GstP2pSink, gst_p2p_sink, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE (p2psink, "p2psink", GST_RANK_NONE,
+    GST_TYPE_P2P_SINK);
+
+/* Object lock held. */
+static GstStructure *
+gst_p2p_sink_stats_locked (GstP2pSink * self)
+{
+  const gchar *input;
+  gchar *path;
+  GstStructure *s;
+
+  if (self->frames == 0)
+    input = "none";
+  else if (self->copies == 0)
+    input = "import";
+  else if (self->imports == 0)
+    input = "copy";
+  else
+    input = "mixed";
+  path = g_strdup_printf ("%s+%s", input, self->output);
+  s = gst_structure_new ("p2psink-stats",
+      "frames", G_TYPE_UINT64, self->frames,
+      "bytes", G_TYPE_UINT64, self->bytes,
+      "imports", G_TYPE_UINT64, self->imports,
+      "copies", G_TYPE_UINT64, self->copies,
+      "drops", G_TYPE_UINT64, self->drops,
+      "held", G_TYPE_UINT64, (guint64) self->held,
+      "path", G_TYPE_STRING, path,
+      "input", G_TYPE_STRING, input,
+      "output", G_TYPE_STRING, self->output,
+      "provider", G_TYPE_STRING,
+      self->provider_name ? self->provider_name : "",
+      "route", G_TYPE_STRING, self->route ? self->route : "unknown",
+      "importer", G_TYPE_STRING, self->importer ? self->importer : "", NULL);
+  g_free (path);
+  return s;
+}
+
+static void
+gst_p2p_sink_reset_stats (GstP2pSink * self)
+{
+  GST_OBJECT_LOCK (self);
+  self->frames = self->bytes = self->imports = self->copies = self->drops = 0;
+  self->held = 0;
+  self->output = "ring";
+  g_clear_pointer (&self->route, g_free);
+  g_clear_pointer (&self->importer, g_free);
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_p2p_sink_set_property (GObject * object, guint prop_id,
+    const GValue * value, GParamSpec * pspec)
+{
+  GstP2pSink *self = GST_P2P_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PROVIDER:
+    case PROP_LOCATION:
+      if (GST_STATE (self) > GST_STATE_READY) {
+        g_warning ("p2psink: %s can only be changed in the NULL or READY "
+            "state", pspec->name);
+        break;
+      }
+      if (prop_id == PROP_PROVIDER) {
+        g_free (self->provider_spec);
+        self->provider_spec = g_value_dup_string (value);
+      } else {
+        g_free (self->location);
+        self->location = g_value_dup_string (value);
+      }
+      break;
+    case PROP_RING_SIZE:
+      self->ring_size = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_p2p_sink_get_property (GObject * object, guint prop_id, GValue * value,
+    GParamSpec * pspec)
+{
+  GstP2pSink *self = GST_P2P_SINK (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_PROVIDER:
+      g_value_set_string (value, self->provider_spec);
+      break;
+    case PROP_LOCATION:
+      g_value_set_string (value, self->location);
+      break;
+    case PROP_RING_SIZE:
+      g_value_set_uint (value, self->ring_size);
+      break;
+    case PROP_STATS:
+      g_value_take_boxed (value, gst_p2p_sink_stats_locked (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_p2p_sink_ring_clear (GstP2pSink * self)
+{
+  g_queue_clear_full (&self->ring, (GDestroyNotify) gst_buffer_unref);
+  GST_OBJECT_LOCK (self);
+  self->held = 0;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_p2p_sink_drop_copy_pool (GstP2pSink * self)
+{
+  if (!self->copy_pool)
+    return;
+  gst_buffer_pool_set_active (self->copy_pool, FALSE);
+  gst_clear_object (&self->copy_pool);
+}
+
+static gboolean
+gst_p2p_sink_start (GstBaseSink * bsink)
+{
+  GstP2pSink *self = GST_P2P_SINK (bsink);
+  gchar *spec, *location;
+  gint err;
+
+  GST_OBJECT_LOCK (self);
+  spec = g_strdup (self->provider_spec);
+  location = g_strdup (self->location);
+  GST_OBJECT_UNLOCK (self);
+
+  self->provider = gst_p2p_provider_open (spec, &err);
+  if (!self->provider) {
+    gst_p2p_post_open_error (GST_ELEMENT (self), spec, err);
+    goto fail;
+  }
+  if (location) {
+    self->writer = gst_p2p_writer_open (location, &err);
+    if (!self->writer) {
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+          ("Could not open file \"%s\" for writing: %s.", location,
+              g_strerror (-err)), ("open: %s", g_strerror (-err)));
+      goto fail;
+    }
+  }
+  self->have_offset = FALSE;
+  gst_p2p_sink_reset_stats (self);
+  GST_OBJECT_LOCK (self);
+  g_free (self->provider_name);
+  self->provider_name = g_strdup (gst_p2p_provider_name (self->provider));
+  if (self->writer)
+    self->output = gst_p2p_writer_path (self->writer);
+  GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self, "provider %s (%s), output %s", spec,
+      gst_p2p_provider_name (self->provider),
+      location ? location : "ring in device memory");
+  g_free (spec);
+  g_free (location);
+  return TRUE;
+
+fail:
+  g_clear_pointer (&self->provider, gst_p2p_provider_unref);
+  g_free (spec);
+  g_free (location);
+  return FALSE;
+}
+
+static gboolean
+gst_p2p_sink_close_writer (GstP2pSink * self)
+{
+  gint err;
+
+  if (!self->writer)
+    return TRUE;
+  /* Every frame rendered was written: make it durable before saying so. */
+  err = gst_p2p_writer_close (self->writer);
+  self->writer = NULL;
+  if (err < 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, CLOSE,
+        ("Could not close file \"%s\": %s.", self->location,
+            g_strerror (-err)), ("fsync/close: %s", g_strerror (-err)));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+gst_p2p_sink_stop (GstBaseSink * bsink)
+{
+  GstP2pSink *self = GST_P2P_SINK (bsink);
+  gboolean ret;
+
+  gst_p2p_sink_ring_clear (self);
+  ret = gst_p2p_sink_close_writer (self);
+  gst_p2p_sink_drop_copy_pool (self);
+  gst_clear_caps (&self->caps);
+  g_clear_pointer (&self->provider, gst_p2p_provider_unref);
+  return ret;
+}
+
+static gboolean
+gst_p2p_sink_set_caps (GstBaseSink * bsink, GstCaps * caps)
+{
+  GstP2pSink *self = GST_P2P_SINK (bsink);
+  GstVideoInfo info;
+
+  if (!gst_p2p_video_info_from_caps (&info, caps)) {
+    gchar *str = gst_caps_to_string (caps);
+
+    GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+        ("Unsupported caps %s.", str), ("not raw video in a linear layout"));
+    g_free (str);
+    return FALSE;
+  }
+  GST_DEBUG_OBJECT (self, "caps %" GST_PTR_FORMAT ", frame size %"
+      G_GSIZE_FORMAT, caps, info.size);
+  if (self->caps && !gst_caps_is_equal (self->caps, caps))
+    gst_p2p_sink_drop_copy_pool (self);
+  gst_caps_replace (&self->caps, caps);
+  self->info = info;
+  return TRUE;
+}
+
+static guint
+gst_p2p_sink_held_buffers (GstP2pSink * self)
+{
+  guint held;
+
+  GST_OBJECT_LOCK (self);
+  held = self->location ? 0 : self->ring_size;
+  GST_OBJECT_UNLOCK (self);
+  /* The last sample of GstBaseSink keeps one more. */
+  return held + 1;
+}
+
+static gboolean
+gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
+{
+  GstP2pSink *self = GST_P2P_SINK (bsink);
+  GstBufferPool *pool = NULL;
+  GstStructure *config;
+  GstVideoInfo info;
+  GstCaps *caps;
+  gboolean need_pool;
+  guint size, min;
+
+  gst_query_parse_allocation (query, &caps, &need_pool);
+  if (!caps || !self->provider)
+    return FALSE;
+  if (!gst_p2p_video_info_from_caps (&info, caps))
+    return FALSE;
+
+  size = info.size;
+  min = gst_p2p_sink_held_buffers (self) + POOL_EXTRA_BUFFERS;
+  if (gst_query_get_n_allocation_pools (query) > 0) {
+    guint qmin;
+
+    gst_query_parse_nth_allocation_pool (query, 0, NULL, NULL, &qmin, NULL);
+    min = MAX (min, qmin + POOL_EXTRA_BUFFERS);
+  }
+
+  if (need_pool) {
+    pool = gst_p2p_buffer_pool_new (self->provider, GST_ELEMENT (self));
+    config = gst_buffer_pool_get_config (pool);
+    /* max 0: grow as upstream needs; the provider's size is the limit. */
+    gst_buffer_pool_config_set_params (config, caps, size, min, 0);
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_META);
+    if (!gst_buffer_pool_set_config (pool, config)) {
+      GST_WARNING_OBJECT (self, "pool refused its own config");
+      gst_object_unref (pool);
+      return FALSE;
+    }
+  }
+
+  GST_DEBUG_OBJECT (self, "proposing pool %" GST_PTR_FORMAT " size %u min %u",
+      pool, size, min);
+  if (gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, 0);
+  else
+    gst_query_add_allocation_pool (query, pool, size, min, 0);
+  gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
+  if (pool)
+    gst_object_unref (pool);
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_p2p_sink_ensure_copy_pool (GstP2pSink * self, gsize size)
+{
+  GstStructure *config;
+
+  if (self->copy_pool && size <= self->copy_size)
+    return GST_FLOW_OK;
+  gst_p2p_sink_drop_copy_pool (self);
+  if (!self->caps)
+    return GST_FLOW_NOT_NEGOTIATED;
+
+  size = MAX (size, self->info.size);
+  self->copy_pool = gst_p2p_buffer_pool_new (self->provider,
+      GST_ELEMENT (self));
+  config = gst_buffer_pool_get_config (self->copy_pool);
+  gst_buffer_pool_config_set_params (config, self->caps, size,
+      POOL_EXTRA_BUFFERS, 0);
+  if (!gst_buffer_pool_set_config (self->copy_pool, config) ||
+      !gst_buffer_pool_set_active (self->copy_pool, TRUE)) {
+    /* The pool posted the allocation error, if that was it. */
+    GST_ELEMENT_ERROR (self, RESOURCE, FAILED,
+        ("Cannot set up device memory for copies from provider \"%s\".",
+            gst_p2p_provider_spec (self->provider)), (NULL));
+    gst_clear_object (&self->copy_pool);
+    return GST_FLOW_ERROR;
+  }
+  self->copy_size = size;
+  return GST_FLOW_OK;
+}
+
+/* A buffer that is not device memory of ours: copy it into some. */
+static GstFlowReturn
+gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
+{
+  struct p2pbuf_buffer *pbuf;
+  gsize size = gst_buffer_get_size (src);
+  gsize offset, maxsize;
+  GstFlowReturn ret;
+  GstBuffer *dst = NULL;
+  GstMemory *mem;
+  void *addr;
+  gint err;
+
+  ret = gst_p2p_sink_ensure_copy_pool (self, size);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  ret = gst_buffer_pool_acquire_buffer (self->copy_pool, &dst, NULL);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  mem = gst_buffer_peek_memory (dst, 0);
+  pbuf = gst_p2p_memory_lock (mem, &offset, &maxsize);
+  err = p2pbuf_buffer_map (pbuf, P2PBUF_MAP_WRITE, &addr);
+  if (err == 0) {
+    gst_buffer_extract (src, 0, (guint8 *) addr + offset, size);
+    p2pbuf_buffer_unmap (pbuf);
+  }
+  gst_p2p_memory_unlock (mem);
+  if (err < 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Cannot write to device memory of provider \"%s\": %s.",
+            gst_p2p_provider_spec (self->provider),
+            p2pbuf_error_hint (err, "map")), ("p2pbuf_buffer_map: %s",
+            g_strerror (-err)));
+    gst_buffer_unref (dst);
+    return GST_FLOW_ERROR;
+  }
+  gst_buffer_set_size (dst, size);
+  /* Timestamps, offsets, flags and the layout (GstVideoMeta) of the copy. */
+  gst_buffer_copy_into (dst, src, GST_BUFFER_COPY_METADATA, 0, -1);
+  *out = dst;
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
+{
+  GstMemory *mem = gst_buffer_peek_memory (frame, 0);
+  struct p2pbuf_buffer *pbuf;
+  gsize offset, size;
+  gssize n;
+
+  pbuf = gst_p2p_memory_lock (mem, &offset, &size);
+  n = gst_p2p_writer_write (self->writer, pbuf, offset, size);
+  gst_p2p_memory_unlock (mem);
+  if (n == (gssize) size)
+    return GST_FLOW_OK;
+
+  if (n < 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Could not write to file \"%s\": %s.", self->location,
+            g_strerror (-n)), ("frame %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT
+            " bytes at file offset %" G_GUINT64_FORMAT, self->frames, size,
+            gst_p2p_writer_position (self->writer)));
+  } else {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Short write to file \"%s\": %" G_GSSIZE_FORMAT " of %"
+            G_GSIZE_FORMAT " bytes of frame %" G_GUINT64_FORMAT
+            " (file system full?).", self->location, n, size, self->frames),
+        ("file offset %" G_GUINT64_FORMAT,
+            gst_p2p_writer_position (self->writer)));
+  }
+  return GST_FLOW_ERROR;
+}
+
+static void
+gst_p2p_sink_note_route (GstP2pSink * self, GstMemory * mem)
+{
+  GstP2pRoute route;
+
+  if (!gst_p2p_memory_check_route (mem, &route) || route.refused)
+    return;
+  GST_OBJECT_LOCK (self);
+  g_free (self->route);
+  self->route = g_strdup (p2pbuf_route_name (route.route));
+  g_free (self->importer);
+  self->importer = g_strdup (route.importer);
+  GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self, "importer %s reaches %s by route %s",
+      route.importer, gst_p2p_provider_name (self->provider),
+      p2pbuf_route_name (route.route));
+}
+
+static GstFlowReturn
+gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
+{
+  GstP2pSink *self = GST_P2P_SINK (bsink);
+  GstMemory *mem = gst_p2p_buffer_peek_memory (buffer);
+  gsize size = gst_buffer_get_size (buffer);
+  guint64 drops = 0;
+  GstFlowReturn ret;
+  GstBuffer *frame;
+  guint ring_size;
+
+  if (size == 0)
+    return GST_FLOW_OK;
+
+  if (mem) {
+    frame = gst_buffer_ref (buffer);
+    gst_p2p_sink_note_route (self, mem);
+  } else {
+    ret = gst_p2p_sink_copy (self, buffer, &frame);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+
+  /* For raw video the offset is the frame number (V4L2 sequence); without
+   * caps (p2psrc raw blocks) it counts bytes. */
+  if (self->caps && GST_BUFFER_OFFSET_IS_VALID (buffer)) {
+    guint64 offset = GST_BUFFER_OFFSET (buffer);
+
+    if (self->have_offset && offset > self->last_offset + 1)
+      drops = offset - self->last_offset - 1;
+    self->last_offset = offset;
+    self->have_offset = TRUE;
+  }
+
+  if (self->writer) {
+    ret = gst_p2p_sink_write (self, frame);
+    gst_buffer_unref (frame);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  } else {
+    g_queue_push_tail (&self->ring, frame);
+  }
+
+  GST_OBJECT_LOCK (self);
+  ring_size = self->ring_size;
+  while (self->ring.length > ring_size)
+    gst_buffer_unref (g_queue_pop_head (&self->ring));
+  self->held = self->ring.length;
+  self->frames++;
+  self->bytes += size;
+  if (mem)
+    self->imports++;
+  else
+    self->copies++;
+  self->drops += drops;
+  GST_OBJECT_UNLOCK (self);
+  if (drops)
+    GST_INFO_OBJECT (self, "%" G_GUINT64_FORMAT " frames lost before frame %"
+        G_GUINT64_FORMAT, drops, GST_BUFFER_OFFSET (buffer));
+  return GST_FLOW_OK;
+}
+
+static void
+gst_p2p_sink_post_summary (GstP2pSink * self)
+{
+  GstStructure *s;
+
+  GST_OBJECT_LOCK (self);
+  s = gst_p2p_sink_stats_locked (self);
+  GST_OBJECT_UNLOCK (self);
+  GST_INFO_OBJECT (self, "EOS: %" GST_PTR_FORMAT, s);
+  gst_element_post_message (GST_ELEMENT (self),
+      gst_message_new_element (GST_OBJECT (self), s));
+}
+
+static gboolean
+gst_p2p_sink_event (GstBaseSink * bsink, GstEvent * event)
+{
+  GstP2pSink *self = GST_P2P_SINK (bsink);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_EOS:
+      if (self->writer) {
+        gint err = gst_p2p_writer_sync (self->writer);
+
+        if (err < 0)
+          GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+              ("Could not flush file \"%s\" to storage: %s.", self->location,
+                  g_strerror (-err)), ("fsync: %s", g_strerror (-err)));
+      }
+      gst_p2p_sink_post_summary (self);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      self->have_offset = FALSE;
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
+}
+
+static void
+gst_p2p_sink_finalize (GObject * object)
+{
+  GstP2pSink *self = GST_P2P_SINK (object);
+
+  g_free (self->provider_spec);
+  g_free (self->location);
+  g_free (self->provider_name);
+  g_free (self->route);
+  g_free (self->importer);
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+gst_p2p_sink_class_init (GstP2pSinkClass * klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBaseSinkClass *basesink_class = GST_BASE_SINK_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_p2p_sink_debug, "p2psink", 0,
+      "p2pbuf device-memory sink");
+
+  gobject_class->set_property = gst_p2p_sink_set_property;
+  gobject_class->get_property = gst_p2p_sink_get_property;
+  gobject_class->finalize = gst_p2p_sink_finalize;
+
+  /**
+   * GstP2pSink:provider:
+   *
+   * The device memory to use, as a libp2pbuf provider spec.
+   */
+  g_object_class_install_property (gobject_class, PROP_PROVIDER,
+      g_param_spec_string ("provider", "Provider",
+          "Device memory to capture into, as a libp2pbuf provider spec: "
+          "pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe CMB), "
+          "name:NODE (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), udmabuf, "
+          "drm:PATH, or memfd (test provider, not importable by devices). "
+          "'p2pbuf-ctl list' shows the p2pbuf providers",
+          DEFAULT_PROVIDER,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstP2pSink:location:
+   *
+   * File the frames are appended to. When unset, frames stay in device
+   * memory.
+   */
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "File location",
+          "File to write the frames to (created or truncated), straight from "
+          "device memory. Unset: the last ring-size frames stay in device "
+          "memory", DEFAULT_LOCATION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
+   * GstP2pSink:ring-size:
+   *
+   * Frames kept in device memory when #GstP2pSink:location is unset.
+   */
+  g_object_class_install_property (gobject_class, PROP_RING_SIZE,
+      g_param_spec_uint ("ring-size", "Ring size",
+          "Without location: how many of the latest frames stay in device "
+          "memory (the pool grows to hold them plus what upstream needs)",
+          0, MAX_RING_SIZE, DEFAULT_RING_SIZE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_PLAYING));
+
+  /**
+   * GstP2pSink:stats:
+   *
+   * Counters since the element started, as a "p2psink-stats" structure.
+   */
+  g_object_class_install_property (gobject_class, PROP_STATS,
+      g_param_spec_boxed ("stats", "Statistics",
+          "Since start: frames, bytes, imports (frames that arrived in our "
+          "device memory), copies (frames copied into it), drops (gaps in "
+          "buffer offsets: V4L2 sequence numbers), held (frames in the ring), "
+          "path (input+output: import|copy|mixed + ring|pwrite|o-direct), "
+          "provider, route and importer (p2pbuf providers: how the importing "
+          "device reaches the memory)", GST_TYPE_STRUCTURE,
+          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "PCIe device memory sink", "Sink/Video/Hardware",
+      "Takes raw video into PCIe device memory exported by p2pbuf: offers "
+      "upstream a pool of provider dma-bufs so that "
+      "'v4l2src io-mode=dmabuf-import' captures straight into device memory "
+      "(other buffers are copied in), then appends the frames to a file or "
+      "keeps the latest in device memory. Example: gst-launch-1.0 v4l2src "
+      "io-mode=dmabuf-import ! video/x-raw,format=YUY2 ! p2psink "
+      "provider=pci:0000:05:00.0/bar2 location=capture.yuv",
+      "p2pbuf developers");
+
+  basesink_class->start = GST_DEBUG_FUNCPTR (gst_p2p_sink_start);
+  basesink_class->stop = GST_DEBUG_FUNCPTR (gst_p2p_sink_stop);
+  basesink_class->set_caps = GST_DEBUG_FUNCPTR (gst_p2p_sink_set_caps);
+  basesink_class->propose_allocation =
+      GST_DEBUG_FUNCPTR (gst_p2p_sink_propose_allocation);
+  basesink_class->render = GST_DEBUG_FUNCPTR (gst_p2p_sink_render);
+  basesink_class->event = GST_DEBUG_FUNCPTR (gst_p2p_sink_event);
+}
+
+static void
+gst_p2p_sink_init (GstP2pSink * self)
+{
+  self->ring_size = DEFAULT_RING_SIZE;
+  self->output = "ring";
+  g_queue_init (&self->ring);
+  /* Like filesink: storing frames has no reason to wait for the clock. */
+  gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);
+}

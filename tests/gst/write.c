@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * p2psink location=...: every frame, imported or copied, lands in the file
+ * byte for byte; EOS posts the statistics.
+ */
+#include <string.h>
+
+#include "p2p-test.h"
+
+static GstBuffer *
+pool_buffer (GstHarness * h, GstBufferPool ** pool, guint seed)
+{
+  GstBuffer *buf = NULL;
+
+  if (!*pool) {
+    GstCaps *caps = gst_caps_from_string (P2P_TEST_CAPS);
+    GstQuery *query = gst_query_new_allocation (caps, TRUE);
+    GstStructure *config;
+
+    fail_unless (gst_pad_peer_query (h->srcpad, query));
+    gst_query_parse_nth_allocation_pool (query, 0, pool, NULL, NULL, NULL);
+    fail_unless (*pool != NULL);
+    config = gst_buffer_pool_get_config (*pool);
+    fail_unless (gst_buffer_pool_set_config (*pool, config));
+    fail_unless (gst_buffer_pool_set_active (*pool, TRUE));
+    gst_query_unref (query);
+    gst_caps_unref (caps);
+  }
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (*pool, &buf, NULL),
+      GST_FLOW_OK);
+  p2p_test_fill_buffer (buf, seed);
+  return buf;
+}
+
+static void
+drop_pool (GstBufferPool * pool)
+{
+  if (!pool)
+    return;
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+}
+
+GST_START_TEST (test_file_identical)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *path = p2p_test_path (dir, "frames.yuv");
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "location", path, NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstBufferPool *pool = NULL;
+  /* imported, copied, copied with padding, imported */
+  const gsize sizes[] = { P2P_TEST_FRAME, P2P_TEST_FRAME, P2P_TEST_FRAME + 256,
+    P2P_TEST_FRAME
+  };
+  const gboolean ours[] = { TRUE, FALSE, FALSE, TRUE };
+  gsize total = 0, off = 0, len = 0;
+  GstMessage *msg;
+  gchar *contents = NULL, *str;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    GstBuffer *buf = ours[i] ? pool_buffer (h, &pool, i) :
+        p2p_test_sysmem_buffer (sizes[i], i);
+
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+    total += sizes[i];
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "frames"), 4);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "bytes"), total);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "imports"), 2);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "copies"), 2);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "held"), 0);
+  str = p2p_test_stat_str (sink, "path");
+  fail_unless_equals_string (str, "mixed+pwrite");
+  g_free (str);
+
+  /* The summary at EOS. */
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL, "no element message at EOS");
+  fail_unless (gst_message_has_name (msg, "p2psink-stats"));
+  {
+    guint64 frames = 0;
+
+    fail_unless (gst_structure_get_uint64 (gst_message_get_structure (msg),
+            "frames", &frames));
+    fail_unless_equals_uint64 (frames, 4);
+  }
+  gst_message_unref (msg);
+  fail_if (p2p_test_pop_error (bus, NULL) != NULL);
+
+  gst_harness_teardown (h);
+  drop_pool (pool);
+
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless_equals_uint64 (len, total);
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    fail_unless (p2p_test_check ((guint8 *) contents + off, sizes[i], i),
+        "frame %u differs in the file", i);
+    off += sizes[i];
+  }
+  g_free (contents);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_END_TEST;
+
+/* The file is complete when the element stops, even without EOS. */
+GST_START_TEST (test_file_complete_on_stop)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *path = p2p_test_path (dir, "frames.yuv");
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "location", path, NULL);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstBufferPool *pool = NULL;
+  gchar *contents = NULL;
+  gsize len = 0;
+  guint i;
+
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  for (i = 0; i < 10; i++)
+    fail_unless_equals_int (gst_harness_push (h, pool_buffer (h, &pool, i)),
+        GST_FLOW_OK);
+  gst_harness_teardown (h);
+  drop_pool (pool);
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless_equals_uint64 (len, 10 * P2P_TEST_FRAME);
+  for (i = 0; i < 10; i++)
+    fail_unless (p2p_test_check ((guint8 *) contents + i * P2P_TEST_FRAME,
+            P2P_TEST_FRAME, i));
+  g_free (contents);
+  gst_object_unref (sink);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_END_TEST;
+
+/* An existing file is replaced, like filesink. */
+GST_START_TEST (test_file_truncated)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *path = p2p_test_write_file (dir, "old.yuv", 4096, 4, 0);
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "location", path, NULL);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  gchar *contents = NULL;
+  gsize len = 0;
+
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  fail_unless_equals_int (gst_harness_push (h,
+          p2p_test_sysmem_buffer (P2P_TEST_FRAME, 3)), GST_FLOW_OK);
+  gst_harness_teardown (h);
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless_equals_uint64 (len, P2P_TEST_FRAME);
+  fail_unless (p2p_test_check ((guint8 *) contents, len, 3));
+  g_free (contents);
+  gst_object_unref (sink);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_END_TEST;
+
+static Suite *
+write_suite (void)
+{
+  Suite *s = suite_create ("p2p-write");
+  TCase *tc = tcase_create ("write");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_file_identical);
+  tcase_add_test (tc, test_file_complete_on_stop);
+  tcase_add_test (tc, test_file_truncated);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_check_init (&argc, &argv);
+  return p2p_test_run (write_suite (), "write");
+}
