@@ -902,6 +902,10 @@ static int run(struct capture *c)
 		/* The last frame stays dequeued: nothing more will be captured. */
 		if (o->count && c->frames >= o->count)
 			break;
+		/* No buffer for frames past the count: with --ring >= --stream-count
+		 * every captured frame keeps its own place in device memory. */
+		if (o->count && c->qbufs >= o->skip + o->count)
+			continue;
 		if (requeue(c, f.index)) {
 			c->stopped = "stopped by an error";
 			return -1;

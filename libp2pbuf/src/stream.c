@@ -35,6 +35,7 @@ struct stream_buf {
 
 struct p2pbuf_stream {
 	int fd;
+	int ctl;		/* /dev/p2pbuf/ctl, opened at the first p2pbuf frame */
 	uint32_t type;
 	bool mplane;
 	bool streaming;
@@ -106,6 +107,7 @@ static int stream_init(int fd, uint32_t flags, struct p2pbuf_stream **out)
 	s->type = s->mplane ? V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
 			    : V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	s->fd = fd;
+	s->ctl = -1;
 	s->num_planes = 1;
 	p2pbuf__seq_reset(&s->seq);
 	*out = s;
@@ -546,6 +548,44 @@ static void fill_frame(struct p2pbuf_stream *s, const struct v4l2_buffer *vb,
 		s->stats.errors++;
 }
 
+/*
+ * Importers that only vmap device memory (vb2-vmalloc, e.g. vivid) are not
+ * told when the provider goes away: they keep filling memory that is
+ * still allocated but no longer the device's. Ask the exporter about every
+ * frame's buffer, and end the stream when it was revoked. The frame stays
+ * dequeued (held by the caller) so nothing more lands in it.
+ */
+static int check_revoked(struct p2pbuf_stream *s, struct p2pbuf_frame *frame)
+{
+	struct p2pbuf_buffer_info bi;
+	unsigned int p;
+	int ret;
+
+	if (!frame->location_valid)
+		return 0;
+	if (s->ctl < 0) {
+		s->ctl = p2pbuf__ctl_open();
+		if (s->ctl < 0) /* module gone: its buffers cannot be alive */
+			return fail(s, -ENODEV, "device memory revoked: p2pbuf control node gone");
+	}
+	for (p = 0; p < frame->num_planes; p++) {
+		if (!(frame->location_valid & (1u << p)) || !frame->planes[p])
+			continue;
+		memset(&bi, 0, sizeof(bi));
+		bi.fd = frame->planes[p]->fd;
+		ret = p2pbuf__ioctl(s->ctl, P2PBUF_CTL_BUFFER_INFO, &bi);
+		if (ret)
+			return fail(s, ret, "P2PBUF_CTL_BUFFER_INFO on a captured frame");
+		if (bi.flags & P2PBUF_BUFFER_REVOKED) {
+			set_error(s, "device memory revoked: provider %.64s went away "
+				  "(device unbound or removed) after %llu frames",
+				  bi.provider, (unsigned long long)s->stats.frames);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
 int p2pbuf_stream_dequeue(struct p2pbuf_stream *stream, struct p2pbuf_frame *frame,
 			  int timeout_ms)
 {
@@ -603,7 +643,7 @@ int p2pbuf_stream_dequeue(struct p2pbuf_stream *stream, struct p2pbuf_frame *fra
 	stream->bufs[vb.index].state = BUF_USER;
 	stream->stats.queued--;
 	fill_frame(stream, &vb, planes, frame);
-	return 0;
+	return check_revoked(stream, frame);
 }
 
 int p2pbuf_stream_queue(struct p2pbuf_stream *stream, unsigned int index)
@@ -649,6 +689,8 @@ void p2pbuf_stream_close(struct p2pbuf_stream *stream)
 		return;
 	p2pbuf_stream_stop(stream);
 	release_buffers(stream);
+	if (stream->ctl >= 0)
+		close(stream->ctl);
 	close(stream->fd);
 	free(stream);
 }

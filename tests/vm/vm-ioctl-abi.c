@@ -76,7 +76,8 @@ static void test_alloc(int pfd, uint64_t region)
 
 	CHECK(alloc(pfd, 0, O_RDWR, 0, &fd) == -EINVAL, "len 0");
 	CHECK(alloc(pfd, UINT64_MAX, O_RDWR, 0, &fd) == -EINVAL, "len overflowing the page rounding");
-	CHECK(alloc(pfd, UINT64_MAX - 4095, O_RDWR, 0, &fd) == -EINVAL, "len rounding to 2^64");
+	CHECK(alloc(pfd, UINT64_MAX - 4094, O_RDWR, 0, &fd) == -EINVAL, "len rounding up to 2^64");
+	CHECK(alloc(pfd, UINT64_MAX - 4095, O_RDWR, 0, &fd) == -ENOMEM, "page-aligned len of 2^64 - 4096");
 	CHECK(alloc(pfd, region + 4096, O_RDWR, 0, &fd) == -ENOMEM, "len beyond the region");
 	CHECK(alloc(pfd, 1ULL << 62, O_RDWR, 0, &fd) == -ENOMEM, "huge len");
 	CHECK(alloc(pfd, 4096, O_RDWR, 1, &fd) == -EINVAL, "heap_flags != 0");
