@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 #
 # The checks that run inside the emulated PCIe machine (tools/p2pbuf-vm).
-#   guest-suite.sh BUILD_DIR GROUP
+#   guest-suite.sh BUILD_DIR GROUP [PATTERN]
+# PATTERN (a bash glob) runs only the checks whose names match, plus load
+# and bind-ivshmem which the others need.
 # GROUP is "switch" or "split" (the topology the rig booted). Each check
 # appends "name<TAB>pass|fail|skip<TAB>seconds<TAB>note" to
 # $P2PBUF_VM_OUT/results.tsv; a check whose dmesg excerpt shows a WARNING,
@@ -11,6 +13,7 @@
 set -u
 BUILD=$(realpath "$1")
 GROUP=$2
+ONLY=${3:-*}
 SRC=$(realpath "$(dirname "$0")/../..")
 OUT=$P2PBUF_VM_OUT
 KERNEL=$P2PBUF_VM_KERNEL
@@ -42,6 +45,7 @@ check() {
 		esac
 	done
 	shift
+	case $name in load|bind-ivshmem) ;; $ONLY) ;; *) return 0 ;; esac
 	name="$KERNEL-$GROUP/$name"
 	before=$(dmesg | wc -l)
 	t0=$(date +%s.%N)
@@ -210,6 +214,11 @@ check ioctl-abi --only-group switch -- t_abi
 check route-pci-peer -- t_route_peer
 check vivid-dma-contig --only-group switch -- t_dma_contig
 check revoke-under-load --only-group switch -- t_revoke_loop
+# More checks, one file per topic: tests/vm/checks-*.sh define functions
+# and call check themselves.
+for f in "$SRC"/tests/vm/checks-*.sh; do
+	[ -e "$f" ] && . "$f"
+done
 # Last: later checks would reuse the memory the host check looks at.
 check capture-ivshmem -- t_capture_ivshmem
 exit 0
