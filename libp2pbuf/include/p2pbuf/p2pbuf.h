@@ -796,9 +796,266 @@ int p2pbuf_stream_queue_buffer(struct p2pbuf_stream *stream, unsigned int index,
 /* ------------------------------------------------------------------------
  * Storage I/O (O_DIRECT / io_uring between files and device memory)
  *
- * Reserved: this section is being written separately (src/io.c). Nothing
- * here yet.
+ * A struct p2pbuf_io is one open target: a regular file or a block device.
+ * Writes move bytes of a buffer to the target, reads bring a range of the
+ * target into a buffer. Each call is split into requests of at most
+ * P2PBUF_IO_CHUNK bytes, several in flight (io_uring), and returns when
+ * every request completed.
+ *
+ * Paths (struct p2pbuf_io_result.path):
+ * - "p2p": O_DIRECT straight between the target and the buffer's mapping;
+ *   for device memory the storage controller DMAs to/from the BAR. Used
+ *   for p2pbuf buffers only where the module reports a checked route from
+ *   the provider to the target's PCI device (P2PBUF_ROUTE_P2P or
+ *   _HOST_BRIDGE); see P2PBUF_IO_ALLOW_UNCHECKED for kernels without
+ *   CONFIG_PCI_P2PDMA.
+ * - "host": O_DIRECT between the target and a buffer in system RAM (heap,
+ *   udmabuf, memfd).
+ * - "bounce": the CPU copies between the buffer and aligned system RAM,
+ *   which moves by O_DIRECT (or buffered I/O where the target has no
+ *   O_DIRECT). Only when the caller asks (P2PBUF_IO_BOUNCE,
+ *   P2PBUF_IO_BOUNCE_FALLBACK): the library never bounces silently.
+ *
+ * Alignment: buffer offsets, file offsets and lengths must be multiples of
+ * the target's direct I/O alignment (statx STATX_DIOALIGN; else the
+ * logical block size of a block device; else 4096), see
+ * p2pbuf_io_stats().align. -EINVAL otherwise, with the reason in
+ * p2pbuf_io_error(), unless P2PBUF_IO_PAD allows an unaligned length.
  * ------------------------------------------------------------------------ */
+
+struct p2pbuf_io;
+
+/* Largest request the library submits; longer calls are split. */
+#define P2PBUF_IO_CHUNK		(1U << 20)
+/* Requests in flight per handle. */
+#define P2PBUF_IO_DEPTH		8
+
+/* p2pbuf_io_open() flags */
+#define P2PBUF_IO_READ		(1U << 0)	/* p2pbuf_io_read() allowed */
+#define P2PBUF_IO_WRITE		(1U << 1)	/* p2pbuf_io_write() allowed */
+#define P2PBUF_IO_CREATE	(1U << 2)	/* create a missing regular file (0644) */
+#define P2PBUF_IO_TRUNCATE	(1U << 3)	/* truncate a regular file to 0 */
+#define P2PBUF_IO_BOUNCE	(1U << 4)	/* always copy through system RAM */
+#define P2PBUF_IO_BOUNCE_FALLBACK (1U << 5)	/* p2p where the route allows,
+						 * else bounce (result tells) */
+#define P2PBUF_IO_ALLOW_UNCHECKED (1U << 6)	/* O_DIRECT from device memory
+						 * even when the kernel cannot
+						 * check the route (no P2PDMA) */
+#define P2PBUF_IO_SYNC		(1U << 7)	/* fdatasync in p2pbuf_io_close() */
+#define P2PBUF_IO_PAD		(1U << 8)	/* unaligned length: write the
+						 * last block zero-padded / read
+						 * the whole last block */
+
+/* enum for struct p2pbuf_io_result.path */
+enum p2pbuf_io_path {
+	P2PBUF_IO_PATH_NONE = 0,	/* nothing moved */
+	P2PBUF_IO_PATH_P2P = 1,		/* O_DIRECT straight from/to device memory */
+	P2PBUF_IO_PATH_BOUNCE = 2,	/* CPU copy through system RAM */
+	P2PBUF_IO_PATH_HOST = 3,	/* O_DIRECT from/to a system-RAM buffer */
+};
+
+/**
+ * struct p2pbuf_io_result - what one p2pbuf_io_write()/_read() did
+ * @path:	enum p2pbuf_io_path: how the bytes moved
+ * @requests:	I/O requests submitted (io_uring SQEs or syscalls)
+ * @bytes:	bytes moved, counted from the start of the range without a
+ *		gap; on failure, the bytes known to be complete (a writer
+ *		may trust the target up to @bytes)
+ * @padded:	zero bytes written after the data (P2PBUF_IO_PAD), or bytes
+ *		read past it
+ * @ns:		wall time of the call
+ */
+struct p2pbuf_io_result {
+	uint32_t path;
+	uint32_t requests;
+	uint64_t bytes;
+	uint64_t padded;
+	uint64_t ns;
+	uint64_t reserved[4];
+};
+
+/**
+ * struct p2pbuf_io_stats - counters of a handle and what it found out
+ * @align:	direct I/O alignment of offsets and lengths (bytes)
+ * @mem_align:	direct I/O alignment of memory addresses
+ * @direct:	1 if the target is open with O_DIRECT, 0 if buffered (bounce
+ *		mode on a target without O_DIRECT)
+ * @uring:	1 if requests go through io_uring, 0 if pread/pwrite
+ * @size:	size of the target at open (block device size, file size)
+ * @pci_dev:	PCI device behind the target ("" if none was found: tmpfs,
+ *		network and stacked devices)
+ * @bytes_written, @bytes_read: by all calls
+ * @p2p_bytes, @host_bytes, @bounce_bytes: by path
+ * @calls:	successful read/write calls
+ * @requests:	I/O requests submitted
+ * @ns:		time spent in read/write calls
+ */
+struct p2pbuf_io_stats {
+	uint32_t align;
+	uint32_t mem_align;
+	uint32_t direct;
+	uint32_t uring;
+	uint64_t size;
+	char pci_dev[P2PBUF_PCI_ADDR_LEN];
+	uint64_t bytes_written;
+	uint64_t bytes_read;
+	uint64_t p2p_bytes;
+	uint64_t host_bytes;
+	uint64_t bounce_bytes;
+	uint64_t calls;
+	uint64_t requests;
+	uint64_t ns;
+	uint64_t reserved[8];
+};
+
+/**
+ * p2pbuf_io_open() - open a file or block device for direct I/O
+ * @path:	regular file or block device
+ * @flags:	P2PBUF_IO_READ and/or P2PBUF_IO_WRITE (at least one), plus
+ *		P2PBUF_IO_CREATE, _TRUNCATE (regular files), _BOUNCE or
+ *		_BOUNCE_FALLBACK, _ALLOW_UNCHECKED, _SYNC, _PAD
+ * @out:	receives the handle; close with p2pbuf_io_close()
+ *
+ * Opens @path with O_DIRECT | O_CLOEXEC, finds its alignment and the PCI
+ * device behind it, and sets up an io_uring of P2PBUF_IO_DEPTH entries
+ * (pread/pwrite when io_uring is unavailable). In bounce mode a target
+ * without O_DIRECT (9p, some FUSE) is opened for buffered I/O instead.
+ *
+ * Return: 0, -EINVAL (flags; a target without O_DIRECT and no bounce
+ * mode), -ENOENT, -EACCES, -EISDIR, other -errno from open().
+ */
+int p2pbuf_io_open(const char *path, uint32_t flags, struct p2pbuf_io **out);
+
+/**
+ * p2pbuf_io_write() - write a range of a buffer to the target
+ * @io:		handle opened with P2PBUF_IO_WRITE
+ * @buf:	source buffer (any provider); if the caller holds it mapped
+ *		(p2pbuf_buffer_map) its mapping is used as is, else the call
+ *		maps it for the duration
+ * @buf_off:	offset in @buf, aligned to stats.align
+ * @len:	bytes, > 0, a multiple of stats.align (or any with
+ *		P2PBUF_IO_PAD: the last block is completed with zeros)
+ * @file_off:	offset in the target, aligned to stats.align
+ * @result:	filled (also on failure); may be NULL
+ *
+ * Return: 0 when all @len bytes are on the target (not yet durable: see
+ * P2PBUF_IO_SYNC, p2pbuf_io_sync()), or
+ * -EINVAL	misaligned offset or length, range outside @buf, handle not
+ *		open for writing (p2pbuf_io_error() says which),
+ * -EREMOTEIO	device memory and no checked peer-to-peer route to the
+ *		target (refused by the PCI topology, kernel without
+ *		CONFIG_PCI_P2PDMA, target not behind a PCI device): use bounce
+ *		mode; also when the kernel refuses the DMA,
+ * -EFAULT	the buffer's mapping has no struct pages for O_DIRECT,
+ * -EIO		a short write that a retry did not complete, or a device error,
+ * -ENOSPC	past the end of a block device, or the file system is full,
+ * -ENODEV	the buffer was revoked (its device went away),
+ * other -errno from the kernel.
+ */
+int p2pbuf_io_write(struct p2pbuf_io *io, struct p2pbuf_buffer *buf,
+		    uint64_t buf_off, uint64_t len, uint64_t file_off,
+		    struct p2pbuf_io_result *result);
+
+/**
+ * p2pbuf_io_read() - read a range of the target into a buffer
+ * @io:		handle opened with P2PBUF_IO_READ
+ * @buf, @buf_off, @len, @file_off, @result: as p2pbuf_io_write(); with
+ *		P2PBUF_IO_PAD an unaligned @len reads the whole last block
+ *		but stores only @len bytes in @buf
+ *
+ * The range must lie within the target (-EINVAL past its end: a read never
+ * comes back short by design). Errors as p2pbuf_io_write().
+ */
+int p2pbuf_io_read(struct p2pbuf_io *io, struct p2pbuf_buffer *buf,
+		   uint64_t buf_off, uint64_t len, uint64_t file_off,
+		   struct p2pbuf_io_result *result);
+
+/**
+ * p2pbuf_io_sync() - make what was written durable
+ *
+ * IORING_OP_FSYNC with IORING_FSYNC_DATASYNC (fdatasync without io_uring).
+ * For a block device this flushes the device's volatile write cache.
+ *
+ * Return: 0 or -errno (-EIO: data written before may be lost).
+ */
+int p2pbuf_io_sync(struct p2pbuf_io *io);
+
+/** p2pbuf_io_stats() - counters and properties of @io */
+int p2pbuf_io_stats(const struct p2pbuf_io *io, struct p2pbuf_io_stats *stats);
+
+/**
+ * p2pbuf_io_error() - human-readable reason of the last failure on @io
+ *
+ * E.g. "0000:05:00.0-bar2 -> 0000:04:00.0 (/dev/nvme1n1): kernel cannot
+ * verify a peer-to-peer route (no CONFIG_PCI_P2PDMA): use bounce mode".
+ * Empty when the last call succeeded. Valid until the next call on @io.
+ */
+const char *p2pbuf_io_error(const struct p2pbuf_io *io);
+
+/**
+ * p2pbuf_io_fd() - the target's fd (borrowed; valid until p2pbuf_io_close())
+ */
+int p2pbuf_io_fd(const struct p2pbuf_io *io);
+
+/**
+ * p2pbuf_io_close() - (with P2PBUF_IO_SYNC: sync,) close and free
+ * @io:		handle, or NULL (no-op: returns 0)
+ *
+ * Return: 0, or the -errno of the sync or close (the handle is freed
+ * anyway).
+ */
+int p2pbuf_io_close(struct p2pbuf_io *io);
+
+/** p2pbuf_io_path_name() - "none", "p2p", "bounce", "host" or "unknown" */
+const char *p2pbuf_io_path_name(uint32_t path);
+
+/* ------------------------------------------------------------------------
+ * Device memory to device memory
+ * ------------------------------------------------------------------------ */
+
+/* enum for struct p2pbuf_copy_result.method */
+enum p2pbuf_copy_method {
+	P2PBUF_COPY_NONE = 0,
+	P2PBUF_COPY_CPU = 1,		/* memcpy between the two mappings */
+};
+
+/**
+ * struct p2pbuf_copy_result - what p2pbuf_copy() did
+ * @method:	enum p2pbuf_copy_method
+ * @bytes:	bytes copied
+ * @ns:		wall time of the copy, CPU access brackets included
+ */
+struct p2pbuf_copy_result {
+	uint32_t method;
+	uint32_t reserved0;
+	uint64_t bytes;
+	uint64_t ns;
+	uint64_t reserved[4];
+};
+
+/**
+ * p2pbuf_copy() - copy bytes between two buffers (device memory or not)
+ * @dst, @dst_off: destination buffer and offset
+ * @src, @src_off: source buffer and offset (@src may be @dst: overlapping
+ *		ranges are handled)
+ * @len:	bytes, > 0
+ * @flags:	must be 0
+ * @result:	filled; may be NULL
+ *
+ * Uses the best mechanism available; today that is the CPU (memcpy between
+ * the mappings, in large chunks, inside DMA_BUF_IOCTL_SYNC brackets):
+ * "cpu-memcpy". A DMA engine path would be another method. Buffers the
+ * caller holds mapped are used through their mapping without new brackets.
+ *
+ * Return: 0, -EINVAL (range outside a buffer, flags), -EACCES (@dst
+ * read-only), -ENODEV (a buffer was revoked), other -errno from the map.
+ */
+int p2pbuf_copy(struct p2pbuf_buffer *dst, uint64_t dst_off,
+		struct p2pbuf_buffer *src, uint64_t src_off, uint64_t len,
+		uint32_t flags, struct p2pbuf_copy_result *result);
+
+/** p2pbuf_copy_method_name() - "none", "cpu-memcpy" or "unknown" */
+const char *p2pbuf_copy_method_name(uint32_t method);
 
 #ifdef __cplusplus
 }
