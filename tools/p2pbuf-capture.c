@@ -20,6 +20,7 @@
 
 #include <p2pbuf/p2pbuf.h>
 
+#include "p2pbuf-capture-dvb.h"
 #include "p2pbuf-capture-util.h"
 
 #define PROG			"p2pbuf-capture"
@@ -181,6 +182,9 @@ static void usage(FILE *f)
 "      --json                 progress and summary as JSON lines on stdout\n"
 "      --quiet                no progress; no summary unless --json\n"
 "  -h, --help                 this help\n"
+"\n"
+"      --dvb ADAPTER          DVB mode: a transport stream into device memory\n"
+"                             and storage (" PROG " --dvb X --help)\n"
 "\n"
 "Exit status: 0 done (or stopped by Ctrl-C), 1 error, 2 usage error,\n"
 "3 more frames dropped than --max-drops.\n"
@@ -1000,6 +1004,8 @@ int main(int argc, char **argv)
 	int ret, status = EXIT_SUCCESS;
 	bool started = false;
 
+	if (capture_dvb_wanted(argc, argv))
+		return capture_dvb_main(argc, argv);
 	ret = parse_args(argc, argv, &o);
 	if (ret < 0)
 		return EXIT_SUCCESS;

@@ -1057,6 +1057,206 @@ int p2pbuf_copy(struct p2pbuf_buffer *dst, uint64_t dst_off,
 /** p2pbuf_copy_method_name() - "none", "cpu-memcpy" or "unknown" */
 const char *p2pbuf_copy_method_name(uint32_t method);
 
+/* ------------------------------------------------------------------------
+ * DVB: an MPEG transport stream from a DVB adapter into device memory
+ *
+ * DVB has no DMABUF import: p2pbuf_dvb_read() read()s the adapter's dvr
+ * device straight into the mapping of a buffer (p2pbuf_buffer_map()), no
+ * intermediate buffer in system RAM. The adapter is tuned with
+ * p2pbuf_dvb_tune() (or by another program, e.g. dvbv5-zap), the demux
+ * routes the wanted PIDs to the dvr device (p2pbuf_dvb_set_pids()).
+ * Symbols and structures use <linux/dvb/frontend.h> values as is
+ * (enum fe_delivery_system, FE_HAS_LOCK...).
+ * ------------------------------------------------------------------------ */
+
+struct p2pbuf_dvb;
+
+/* Bytes per transport stream packet; reads move whole packets. */
+#define P2PBUF_DVB_PACKET	188
+/* The pseudo PID that selects the whole transport stream (every PID). */
+#define P2PBUF_DVB_ALL_PIDS	0x2000
+/* Most PIDs p2pbuf_dvb_set_pids() takes at once. */
+#define P2PBUF_DVB_MAX_PIDS	32
+
+/**
+ * p2pbuf_dvb_open() - open a DVB adapter's demux and dvr devices
+ * @adapter:	"/dev/dvb/adapterN", or just "N"
+ * @frontend:	frontend number (opened by p2pbuf_dvb_tune() only)
+ * @demux:	demux number (/dev/dvb/adapterN/demuxM)
+ * @dvr:	dvr number (/dev/dvb/adapterN/dvrM)
+ * @flags:	must be 0
+ * @out:	receives the handle; close with p2pbuf_dvb_close()
+ *
+ * The demux and dvr devices are opened O_NONBLOCK | O_CLOEXEC and owned by
+ * the handle. Nothing streams until p2pbuf_dvb_set_pids().
+ *
+ * Return: 0, -EINVAL (flags, malformed @adapter), -ENOENT (no such
+ * adapter or device), -EBUSY (the dvr device is open by another reader),
+ * -EACCES, other -errno from open().
+ */
+int p2pbuf_dvb_open(const char *adapter, unsigned int frontend, unsigned int demux,
+		    unsigned int dvr, uint32_t flags, struct p2pbuf_dvb **out);
+
+/**
+ * p2pbuf_dvb_close() - stop the demux filter and close every device
+ * @dvb:	handle, or NULL (no-op)
+ */
+void p2pbuf_dvb_close(struct p2pbuf_dvb *dvb);
+
+/**
+ * struct p2pbuf_dvb_tuning - what p2pbuf_dvb_tune() asks the frontend for
+ * @delivery_system: enum fe_delivery_system (SYS_DVBT, SYS_DVBC_ANNEX_A...);
+ *		0 (SYS_UNDEFINED): the first one the frontend lists
+ *		(DTV_ENUM_DELSYS)
+ * @frequency:	as DTV_FREQUENCY: Hz, kHz for satellite (the intermediate
+ *		frequency after the LNB)
+ * @bandwidth_hz: DTV_BANDWIDTH_HZ; 0: the driver's default
+ * @symbol_rate: DTV_SYMBOL_RATE in symbols/s (cable, satellite); 0: unset
+ */
+struct p2pbuf_dvb_tuning {
+	uint32_t delivery_system;
+	uint32_t frequency;
+	uint32_t bandwidth_hz;
+	uint32_t symbol_rate;
+	uint32_t reserved[8];
+};
+
+/**
+ * struct p2pbuf_dvb_frontend - what the frontend says about itself
+ * @name:	FE_GET_INFO's name ("Dummy demod for DVB-T/T2/C/S/S2" ...)
+ * @num_delsys:	entries of @delsys
+ * @delsys:	the delivery systems it supports (enum fe_delivery_system)
+ * @delivery_system: the one in use (DTV_DELIVERY_SYSTEM)
+ * @frequency:	tuned frequency (DTV_FREQUENCY)
+ * @status:	FE_READ_STATUS bits (FE_HAS_LOCK...)
+ */
+struct p2pbuf_dvb_frontend {
+	char name[128];
+	uint32_t num_delsys;
+	uint32_t delsys[16];
+	uint32_t delivery_system;
+	uint32_t frequency;
+	uint32_t status;
+	uint32_t reserved[8];
+};
+
+/**
+ * p2pbuf_dvb_tune() - tune the frontend and wait for the lock
+ * @dvb:	handle
+ * @tuning:	delivery system and frequency
+ * @timeout_ms:	how long to wait for FE_HAS_LOCK; 0: do not wait
+ *
+ * Opens the frontend (O_RDWR; it stays open, and tuned, until
+ * p2pbuf_dvb_close()), sets DTV_CLEAR, the delivery system, the frequency
+ * (and bandwidth / symbol rate if given, the rest automatic), DTV_TUNE, and
+ * polls FE_READ_STATUS.
+ *
+ * Return: 0 with the lock (or with @timeout_ms 0); -ETIMEDOUT without a
+ * lock in time (p2pbuf_dvb_frontend_info() tells how far it got); -EINVAL
+ * (the frontend refused the parameters: frequency out of range, delivery
+ * system not supported); -EBUSY (another program holds the frontend
+ * read-write); -ENOENT (no such frontend); other -errno.
+ */
+int p2pbuf_dvb_tune(struct p2pbuf_dvb *dvb, const struct p2pbuf_dvb_tuning *tuning,
+		    int timeout_ms);
+
+/**
+ * p2pbuf_dvb_frontend_info() - name, delivery systems and status of the
+ * frontend
+ *
+ * Works without p2pbuf_dvb_tune() (opens the frontend read-only for the
+ * call). Return: 0, -ENOENT (no such frontend), other -errno.
+ */
+int p2pbuf_dvb_frontend_info(struct p2pbuf_dvb *dvb, struct p2pbuf_dvb_frontend *fe);
+
+/**
+ * p2pbuf_dvb_set_buffer_size() - size of the kernel's dvr ring
+ * @bytes:	DMX_SET_BUFFER_SIZE on the dvr device. The default (a few
+ *		hundred KiB) overflows when the reader stalls for a fraction of
+ *		a second; several MiB absorb a slow storage write.
+ *
+ * Call before p2pbuf_dvb_set_pids(). Return: 0, -EINVAL, -ENOMEM, -EBUSY
+ * (while streaming on some kernels), other -errno.
+ */
+int p2pbuf_dvb_set_buffer_size(struct p2pbuf_dvb *dvb, uint64_t bytes);
+
+/**
+ * p2pbuf_dvb_set_pids() - route PIDs to the dvr device and start
+ * @pids:	PIDs (0..0x1fff), or the one entry P2PBUF_DVB_ALL_PIDS for the
+ *		whole transport stream; NULL with @count 0 means the same
+ * @count:	entries in @pids, at most P2PBUF_DVB_MAX_PIDS
+ *
+ * DMX_SET_PES_FILTER (DMX_OUT_TS_TAP, DMX_PES_OTHER, started at once) on
+ * the first PID, DMX_ADD_PID for the others. Replaces earlier PIDs. Resets
+ * the continuity tracking (not the counters).
+ *
+ * Return: 0, -EINVAL (bad PID, too many), other -errno of the demux.
+ */
+int p2pbuf_dvb_set_pids(struct p2pbuf_dvb *dvb, const uint16_t *pids, unsigned int count);
+
+/**
+ * p2pbuf_dvb_read() - read transport stream packets into a buffer
+ * @dvb:	handle, after p2pbuf_dvb_set_pids()
+ * @buf:	destination; must not be mapped by the caller at the time
+ *		(the call brackets its own P2PBUF_MAP_WRITE access)
+ * @off:	where in @buf the packets go
+ * @len:	room at @off; only whole packets are read (@len is rounded down
+ *		to a multiple of P2PBUF_DVB_PACKET; less than one packet:
+ *		-EINVAL)
+ * @timeout_ms:	the longest the call waits for data; -1: until @len is
+ *		full; 0: take what is there
+ *
+ * read()s the dvr device straight into the buffer's mapping until @len is
+ * full or @timeout_ms passed, and returns what it has then: always whole
+ * packets (a packet begun when the time runs out is completed first). Every
+ * packet is checked as it lands: sync byte 0x47, continuity counters per
+ * PID (see struct p2pbuf_dvb_stats). When the kernel's dvr ring overflowed
+ * (EOVERFLOW: packets were lost before this read), the loss is counted in
+ * @stats.overflows and the read goes on.
+ *
+ * Return: bytes read (> 0, a multiple of P2PBUF_DVB_PACKET), -ETIMEDOUT
+ * when nothing came in time (-EAGAIN with @timeout_ms 0), -EINVAL (bad
+ * range, no PIDs set), -ENODEV (the buffer was revoked or the adapter went
+ * away), other -errno from read() or p2pbuf_buffer_map().
+ */
+int64_t p2pbuf_dvb_read(struct p2pbuf_dvb *dvb, struct p2pbuf_buffer *buf, uint64_t off,
+			uint64_t len, int timeout_ms);
+
+/**
+ * struct p2pbuf_dvb_stats - counters since p2pbuf_dvb_open()
+ * @bytes:	bytes read into buffers (whole packets)
+ * @packets:	packets read
+ * @reads:	read() calls that returned data
+ * @sync_losses: packets that did not start with the sync byte 0x47 (data
+ *		is misaligned or corrupt)
+ * @cc_errors:	continuity counter gaps: packets lost (or repeated twice)
+ *		on some PID, outside the overflows below
+ * @overflows:	times the kernel's dvr ring overflowed (read() failed with
+ *		EOVERFLOW): packets were dropped there, how many is unknown.
+ *		Continuity tracking restarts after each.
+ * @transport_errors: packets with transport_error_indicator set (the
+ *		frontend could not correct them)
+ */
+struct p2pbuf_dvb_stats {
+	uint64_t bytes;
+	uint64_t packets;
+	uint64_t reads;
+	uint64_t sync_losses;
+	uint64_t cc_errors;
+	uint64_t overflows;
+	uint64_t transport_errors;
+	uint64_t reserved[8];
+};
+
+/** p2pbuf_dvb_stats() - counters, see struct p2pbuf_dvb_stats */
+int p2pbuf_dvb_stats(const struct p2pbuf_dvb *dvb, struct p2pbuf_dvb_stats *stats);
+
+/**
+ * p2pbuf_dvb_fd() - the dvr fd, for poll() in an event loop. Borrowed:
+ * owned by @dvb; do not read from it or close it.
+ */
+int p2pbuf_dvb_fd(const struct p2pbuf_dvb *dvb);
+
 #ifdef __cplusplus
 }
 #endif
