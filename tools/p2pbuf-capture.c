@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/videodev2.h>
 
@@ -40,6 +41,10 @@ struct options {
 	const char *device;
 	const char *provider;
 	const char *stream_to;
+	uint64_t stream_offset;	/* where the first frame goes in --stream-to */
+	bool bounce;		/* --bounce: copy through system RAM */
+	bool fsync;		/* --fsync: flush --stream-to at the end */
+	bool pad;		/* --pad: pad each plane to the DIO alignment */
 	const char *manifest;
 	bool set_fmt;
 	struct capture_fmt fmt;
@@ -67,8 +72,14 @@ struct capture {
 	unsigned int *slot_ring;
 	uint64_t qbufs;			/* VIDIOC_QBUFs so far, setup's included */
 
-	int out_fd;
+	/* --stream-to: the storage I/O handle, next offset, what was written */
+	struct p2pbuf_io *io;
+	uint32_t io_align;
 	uint64_t out_off;
+	uint64_t written_frames;
+	uint64_t written_bytes;		/* payload bytes, padding not counted */
+	uint64_t write_ns;
+	uint32_t io_paths;		/* bit per enum p2pbuf_io_path used */
 	FILE *manifest;
 
 	/* counters of captured frames (not the skipped ones) */
@@ -171,7 +182,15 @@ static void usage(FILE *f)
 "                             set the format first, as v4l2-ctl (keys optional)\n"
 "      --stream-count N       capture N frames (default 0: until Ctrl-C)\n"
 "      --stream-skip N        drop the first N frames (requeued, not counted)\n"
-"      --stream-to FILE       write every frame's bytes to FILE\n"
+"      --stream-to FILE       write every frame's bytes to FILE (a file or a block\n"
+"                             device) with O_DIRECT, straight from device memory\n"
+"                             where the PCI route allows it\n"
+"      --stream-offset N      write the first frame at byte N of FILE (default 0)\n"
+"      --bounce               copy frames through system RAM before writing\n"
+"                             (for routes that cannot do peer-to-peer DMA)\n"
+"      --fsync                flush FILE to stable storage at the end\n"
+"      --pad                  pad each frame with zeros to the direct I/O\n"
+"                             alignment (else such frame sizes are refused)\n"
 "      --buffers N            V4L2 queue depth, 1..%d (default %d)\n"
 "      --ring N               spread frames over N device-memory buffers\n"
 "                             (N >= --buffers): frame k lands in buffer k %% N\n"
@@ -208,6 +227,10 @@ enum {
 	OPT_STREAM_COUNT,
 	OPT_STREAM_SKIP,
 	OPT_STREAM_TO,
+	OPT_STREAM_OFFSET,
+	OPT_BOUNCE,
+	OPT_FSYNC,
+	OPT_PAD,
 	OPT_BUFFERS,
 	OPT_RING,
 	OPT_MANIFEST,
@@ -224,6 +247,10 @@ static const struct option long_options[] = {
 	{ "stream-count",	required_argument, NULL, OPT_STREAM_COUNT },
 	{ "stream-skip",	required_argument, NULL, OPT_STREAM_SKIP },
 	{ "stream-to",		required_argument, NULL, OPT_STREAM_TO },
+	{ "stream-offset",	required_argument, NULL, OPT_STREAM_OFFSET },
+	{ "bounce",		no_argument,	   NULL, OPT_BOUNCE },
+	{ "fsync",		no_argument,	   NULL, OPT_FSYNC },
+	{ "pad",		no_argument,	   NULL, OPT_PAD },
 	{ "buffers",		required_argument, NULL, OPT_BUFFERS },
 	{ "ring",		required_argument, NULL, OPT_RING },
 	{ "manifest",		required_argument, NULL, OPT_MANIFEST },
@@ -285,6 +312,19 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_STREAM_TO:
 			o->stream_to = optarg;
 			break;
+		case OPT_STREAM_OFFSET:
+			if ((ret = number("stream-offset", optarg, 0, INT64_MAX, &o->stream_offset)))
+				return ret;
+			break;
+		case OPT_BOUNCE:
+			o->bounce = true;
+			break;
+		case OPT_FSYNC:
+			o->fsync = true;
+			break;
+		case OPT_PAD:
+			o->pad = true;
+			break;
 		case OPT_BUFFERS:
 			if ((ret = number("buffers", optarg, 1, MAX_BUFFERS, &n)))
 				return ret;
@@ -336,22 +376,82 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("--stream-to -: writing frames to stdout is not supported, give a file");
 	if (o->stream_to && o->manifest && !strcmp(o->stream_to, o->manifest))
 		return usage_error("--stream-to and --manifest name the same file");
+	if (!o->stream_to && (o->bounce || o->fsync || o->pad || o->stream_offset))
+		return usage_error("--stream-offset, --bounce, --fsync and --pad need --stream-to FILE");
 	return 0;
 }
 
 /* ---- setup ---- */
 
+/*
+ * --stream-to: O_DIRECT through libp2pbuf's storage I/O. Every plane of a
+ * frame must be a whole number of direct I/O blocks (or --pad), so that the
+ * frames sit at the offsets the manifest reports and nothing is bounced
+ * behind the user's back.
+ */
+static int open_stream_to(struct capture *c)
+{
+	const struct options *o = c->o;
+	uint32_t flags = P2PBUF_IO_WRITE | P2PBUF_IO_CREATE;
+	struct p2pbuf_io_stats st;
+	unsigned int p;
+	int ret;
+
+	if (o->bounce)
+		flags |= P2PBUF_IO_BOUNCE;
+	if (o->fsync)
+		flags |= P2PBUF_IO_SYNC;
+	if (o->pad)
+		flags |= P2PBUF_IO_PAD;
+	ret = p2pbuf_io_open(o->stream_to, flags, &c->io);
+	if (ret == -EINVAL && !o->bounce) {
+		report(ret, NULL, "the file system has no O_DIRECT (a 9p or FUSE share?)",
+		       "cannot open --stream-to %s for direct I/O", o->stream_to);
+		fprintf(stderr, "  what to do: write to a local file system or a block device, or add --bounce\n");
+		return -1;
+	}
+	if (ret) {
+		report(ret, NULL, NULL, "cannot open --stream-to %s", o->stream_to);
+		return -1;
+	}
+	p2pbuf_io_stats(c->io, &st);
+	c->io_align = st.align;
+	if (o->stream_offset % st.align) {
+		report_msg("give an offset that is a multiple of the alignment",
+			   "--stream-offset %llu is not a multiple of the direct I/O alignment %u of %s",
+			   (unsigned long long)o->stream_offset, st.align, o->stream_to);
+		return -1;
+	}
+	for (p = 0; p < c->fmt.num_planes && !o->pad; p++) {
+		if (c->fmt.sizeimage[p] % st.align) {
+			report_msg("add --pad to pad each frame with zeros to the alignment, or choose a format whose frame size is a multiple of it",
+				   "frame size %u bytes%s is not a multiple of the direct I/O alignment %u of %s",
+				   c->fmt.sizeimage[p], c->fmt.num_planes > 1 ? " (a plane)" : "",
+				   st.align, o->stream_to);
+			return -1;
+		}
+	}
+	/* A regular file ends where the frames start; a block device is
+	 * written in place. */
+	{
+		struct stat sb;
+
+		if (fstat(p2pbuf_io_fd(c->io), &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    ftruncate(p2pbuf_io_fd(c->io), (off_t)o->stream_offset)) {
+			report(-errno, NULL, NULL, "cannot truncate --stream-to %s", o->stream_to);
+			return -1;
+		}
+	}
+	c->out_off = o->stream_offset;
+	return 0;
+}
+
 static int open_outputs(struct capture *c)
 {
 	const struct options *o = c->o;
 
-	if (o->stream_to) {
-		c->out_fd = open(o->stream_to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (c->out_fd < 0) {
-			report(-errno, NULL, NULL, "cannot create --stream-to %s", o->stream_to);
-			return -1;
-		}
-	}
+	if (o->stream_to && open_stream_to(c))
+		return -1;
 	if (o->manifest) {
 		c->manifest = fopen(o->manifest, "we");
 		if (!c->manifest) {
@@ -549,7 +649,14 @@ static uint32_t payload(const struct p2pbuf_frame *f, unsigned int p)
 	return f->bytesused[p] > f->data_offset[p] ? f->bytesused[p] - f->data_offset[p] : 0;
 }
 
-static int write_frame(struct capture *c, const struct p2pbuf_frame *f)
+/*
+ * Each plane goes to --stream-to whole (O_DIRECT, several requests in
+ * flight) at the next offset; the offset moves only when the library says
+ * every byte is there, so the file holds exactly the frames counted as
+ * written. The plane's file offset is kept for the manifest.
+ */
+static int write_frame(struct capture *c, const struct p2pbuf_frame *f,
+		       uint64_t *file_off)
 {
 	unsigned int p;
 	int ret;
@@ -558,10 +665,9 @@ static int write_frame(struct capture *c, const struct p2pbuf_frame *f)
 		struct p2pbuf_buffer *b = frame_plane(c, f, p);
 		uint32_t len = payload(f, p);
 		uint64_t size = p2pbuf_buffer_size(b);
-		const char *src;
-		void *addr;
-		ssize_t n;
+		struct p2pbuf_io_result r;
 
+		file_off[p] = c->out_off;
 		if ((uint64_t)f->data_offset[p] + len > size) {
 			report_msg("a driver bug: report it with the format (v4l2-ctl --all)",
 				   "frame %llu plane %u: %u bytes at offset %u do not fit its %llu-byte buffer",
@@ -571,33 +677,31 @@ static int write_frame(struct capture *c, const struct p2pbuf_frame *f)
 		}
 		if (!len)
 			continue;
-		ret = p2pbuf_buffer_map(b, P2PBUF_MAP_READ, &addr);
+		ret = p2pbuf_io_write(c->io, b, f->data_offset[p], len, c->out_off, &r);
+		c->write_ns += r.ns;
 		if (ret) {
-			report(ret, "map", NULL, "cannot map frame %llu for --stream-to",
-			       (unsigned long long)c->frames);
+			const char *hint = ret == -EREMOTEIO || ret == -EFAULT ? "add --bounce to copy the frames through system RAM (slower), or write to storage the device memory can reach (same PCIe switch)" :
+					   ret == -EINVAL ? "see --pad and --stream-offset" :
+					   p2pbuf_error_hint(ret, "io");
+
+			fprintf(stderr, "%s: writing frame %llu to %s: %s\n", PROG,
+				(unsigned long long)c->frames, c->o->stream_to, strerror(-ret));
+			fprintf(stderr, "  reason: %s\n", p2pbuf_io_error(c->io));
+			if (r.bytes)
+				fprintf(stderr, "  frame %llu is incomplete: %llu of %u bytes at offset %llu; the %llu frames before it are whole\n",
+					(unsigned long long)c->frames, (unsigned long long)r.bytes, len,
+					(unsigned long long)c->out_off,
+					(unsigned long long)c->written_frames);
+			if (hint && *hint)
+				fprintf(stderr, "  what to do: %s\n", hint);
+			json_error(p2pbuf_io_error(c->io));
 			return -1;
 		}
-		src = (const char *)addr + f->data_offset[p];
-		do {
-			n = pwrite(c->out_fd, src, len, (off_t)c->out_off);
-		} while (n < 0 && errno == EINTR);
-		ret = n < 0 ? -errno : 0;
-		p2pbuf_buffer_unmap(b);
-		if (ret) {
-			report(ret, NULL, ret == -EFAULT ?
-			       "the file system cannot write from this mapping (device memory without struct pages, or a 9p share): write to a local file system" : NULL,
-			       "writing frame %llu to %s", (unsigned long long)c->frames,
-			       c->o->stream_to);
-			return -1;
-		}
-		if ((size_t)n != len) {
-			report_msg("free space on the target file system, or write somewhere else",
-				   "short write of frame %llu to %s: %zd of %u bytes (file system full?)",
-				   (unsigned long long)c->frames, c->o->stream_to, n, len);
-			return -1;
-		}
-		c->out_off += len;
+		c->io_paths |= 1U << r.path;
+		c->out_off += r.bytes + r.padded;
+		c->written_bytes += len;
 	}
+	c->written_frames++;
 	return 0;
 }
 
@@ -611,7 +715,7 @@ static void manifest_location(FILE *m, const struct p2pbuf_frame *f, unsigned in
 }
 
 static int manifest_frame(struct capture *c, const struct p2pbuf_frame *f,
-			  uint64_t bytes)
+			  uint64_t bytes, const uint64_t *file_off)
 {
 	FILE *m = c->manifest;
 	char prov[512];
@@ -621,6 +725,8 @@ static int manifest_frame(struct capture *c, const struct p2pbuf_frame *f,
 	fprintf(m, "{\"frame\":%llu,\"sequence\":%u,\"bytes\":%llu,\"provider\":%s",
 		(unsigned long long)c->frames, f->sequence, (unsigned long long)bytes, prov);
 	manifest_location(m, f, 0);
+	if (c->io)
+		fprintf(m, ",\"file_offset\":%llu", (unsigned long long)file_off[0]);
 	fprintf(m, ",\"size\":%llu", (unsigned long long)p2pbuf_buffer_size(frame_plane(c, f, 0)));
 	if (c->ring)
 		fprintf(m, ",\"ring\":%u", c->slot_ring[f->index]);
@@ -634,12 +740,17 @@ static int manifest_frame(struct capture *c, const struct p2pbuf_frame *f,
 		for (p = 0; p < f->num_planes; p++) {
 			fprintf(m, "%s{\"bytes\":%u", p ? "," : "", payload(f, p));
 			manifest_location(m, f, p);
+			if (c->io)
+				fprintf(m, ",\"file_offset\":%llu", (unsigned long long)file_off[p]);
 			fprintf(m, ",\"size\":%llu}",
 				(unsigned long long)p2pbuf_buffer_size(frame_plane(c, f, p)));
 		}
 		fprintf(m, "]");
 	}
 	fprintf(m, "}\n");
+	/* Line by line: the manifest is current if the tool dies or the
+	 * storage goes away, and other processes can follow it. */
+	fflush(m);
 	if (ferror(m)) {
 		report(-EIO, NULL, NULL, "writing --manifest %s", c->o->manifest);
 		return -1;
@@ -691,14 +802,14 @@ static int requeue(struct capture *c, unsigned int index)
 
 static int handle_frame(struct capture *c, const struct p2pbuf_frame *f)
 {
-	uint64_t bytes = 0;
+	uint64_t bytes = 0, file_off[P2PBUF_MAX_PLANES] = { 0 };
 	unsigned int p;
 
 	for (p = 0; p < f->num_planes; p++)
 		bytes += payload(f, p);
-	if (c->o->stream_to && write_frame(c, f))
+	if (c->io && write_frame(c, f, file_off))
 		return -1;
-	if (c->manifest && manifest_frame(c, f, bytes))
+	if (c->manifest && manifest_frame(c, f, bytes, file_off))
 		return -1;
 	track_location(c, f);
 	if (c->frames == 0)
@@ -767,6 +878,23 @@ static void location_text(const struct capture *c, char *out, size_t len)
 				   : ", the last frames overwrote the first");
 }
 
+/* How the frames went to --stream-to: "p2p", "bounce", "host", mixed, or "none". */
+static const char *io_path_text(const struct capture *c)
+{
+	switch (c->io_paths) {
+	case 0:
+		return "none";
+	case 1U << P2PBUF_IO_PATH_P2P:
+		return "p2p";
+	case 1U << P2PBUF_IO_PATH_BOUNCE:
+		return "bounce";
+	case 1U << P2PBUF_IO_PATH_HOST:
+		return "host";
+	default:
+		return "mixed";
+	}
+}
+
 static void summary(const struct capture *c)
 {
 	struct capture_sample t0 = { .t_ns = c->t_start_ns }, t1;
@@ -801,6 +929,15 @@ static void summary(const struct capture *c)
 		if (c->have_range)
 			printf(",\"offset_min\":%llu,\"offset_end\":%llu",
 			       (unsigned long long)c->off_min, (unsigned long long)c->off_end);
+		if (c->io)
+			printf(",\"written_frames\":%llu,\"written_bytes\":%llu,\"file_offset\":%llu,"
+			       "\"file_end\":%llu,\"write_path\":\"%s\",\"write_mbps\":%.3f,\"fsync\":%s",
+			       (unsigned long long)c->written_frames,
+			       (unsigned long long)c->written_bytes,
+			       (unsigned long long)c->o->stream_offset, (unsigned long long)c->out_off,
+			       io_path_text(c),
+			       c->write_ns ? (double)c->written_bytes * 1e3 / (double)c->write_ns : 0.0,
+			       c->o->fsync ? "true" : "false");
 		printf(",\"stopped\":%s}\n", s_stop);
 		fflush(stdout);
 		return;
@@ -828,9 +965,14 @@ static void summary(const struct capture *c)
 	       p2pbuf_provider_kind_name(p2pbuf_provider_kind(c->prov)));
 	printf("route:     %s\n", route);
 	printf("frames at: %s\n", loc);
-	if (c->o->stream_to)
-		printf("written:   %s (%llu bytes)\n", c->o->stream_to,
-		       (unsigned long long)c->out_off);
+	if (c->io) {
+		printf("written:   %s: %llu frames, %llu bytes at offsets %llu-%llu, path %s, %.2f MB/s%s\n",
+		       c->o->stream_to, (unsigned long long)c->written_frames,
+		       (unsigned long long)c->written_bytes,
+		       (unsigned long long)c->o->stream_offset, (unsigned long long)c->out_off,
+		       io_path_text(c), c->write_ns ? (double)c->written_bytes * 1e3 / (double)c->write_ns : 0.0,
+		       c->o->fsync ? ", fsync" : "");
+	}
 	if (c->o->manifest)
 		printf("manifest:  %s\n", c->o->manifest);
 	fflush(stdout);
@@ -999,7 +1141,7 @@ static int setup(struct capture *c)
 
 int main(int argc, char **argv)
 {
-	struct capture c = { .out_fd = -1 };
+	struct capture c = { 0 };
 	struct options o;
 	int ret, status = EXIT_SUCCESS;
 	bool started = false;
@@ -1032,9 +1174,14 @@ int main(int argc, char **argv)
 		}
 	}
 
-	if (c.out_fd >= 0 && close(c.out_fd)) {
-		report(-errno, NULL, NULL, "closing --stream-to %s", o.stream_to);
-		status = EXIT_FAILURE;
+	if (c.io) {
+		/* With --fsync this flushes: an error means frames may be lost. */
+		ret = p2pbuf_io_close(c.io);
+		if (ret) {
+			report(ret, NULL, NULL, "%s --stream-to %s", o.fsync ? "flushing" : "closing",
+			       o.stream_to);
+			status = EXIT_FAILURE;
+		}
 	}
 	if (c.manifest && fclose(c.manifest)) {
 		report(-errno, NULL, NULL, "writing --manifest %s", o.manifest);

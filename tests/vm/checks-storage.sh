@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: MIT
+# Storage checks, sourced by guest-suite.sh: frames from V4L2 into device
+# memory and from there to the storage NVMe namespace with O_DIRECT
+# (p2pbuf-capture --stream-to), a file range back into device memory, the
+# refusals where the route cannot be checked, and pulling the plug.
+#
+# Layout of the 1 GiB storage namespace (each VM boot starts from zeros;
+# a 1280x720 YUYV frame is 1843200 bytes, 1.76 MiB):
+#   0        300 frames from the NVMe CMB (527.3 MiB)
+#   528 MiB  60 frames from ivshmem
+#   640 MiB  20 frames bounced (split topology, stock kernel)
+#   680 MiB  8 MiB pattern read back into ivshmem
+#   688 MiB  16 MiB scratch for p2pbuf-bench
+#   704 MiB  16 frames at most while the provider goes away
+#   736 MiB  16 frames at most while the disk goes away
+#   768 MiB  the DVB check's (checks-dvb.sh)
+# The host checks the image (run-group, verify-storage.py): "storage"
+# records for frames, "bytes" records for the read.
+
+SNS=${P2PBUF_VM_STORE_NS:-}
+SFMT="width=1280,height=720,pixelformat=YUYV"
+MIB=1048576
+
+# storage_capture NAME SPEC OFFSET COUNT [capture options...]
+# Capture COUNT 720p frames into SPEC and write them to the namespace at
+# OFFSET; NAME.{ref,manifest,summary,err} in $OUT.
+storage_capture() {
+	local name=$1 spec=$2 off=$3 count=$4 FMT=$SFMT
+	shift 4
+	vivid_load || return 1
+	reference_frame "$OUT/$name.ref" || { echo "reference MMAP capture failed"; return 1; }
+	timeout 600 "$CAP" -d /dev/video0 --set-fmt-video="$FMT" --provider "$spec" \
+		--buffers 4 --stream-count "$count" --stream-skip 2 --json --timeout 20 \
+		--stream-to "$SNS" --stream-offset "$off" --manifest "$OUT/$name.manifest" "$@" \
+		> "$OUT/$name.summary" 2> "$OUT/$name.err"
+}
+
+summary_field() { # NAME FIELD
+	python3 -c "
+import json,sys
+s=[json.loads(l) for l in open('$OUT/$1.summary') if '\"summary\"' in l]
+print(s[-1].get('$2', '') if s else '')"
+}
+
+need_store() {
+	[ -n "$SNS" ] && [ -b "$SNS" ] || { echo "no storage namespace ($SNS)"; return 77; }
+}
+
+# 300 frames: vivid -> NVMe CMB buffers -> O_DIRECT -> storage NVMe.
+t_storage_cmb() {
+	need_store || return
+	storage_capture storage-cmb "cmb:$CMB" 0 300 --fsync || { cat "$OUT/storage-cmb.err"; return 1; }
+	cat "$OUT/storage-cmb.err"
+	tail -1 "$OUT/storage-cmb.summary"
+	[ "$(summary_field storage-cmb written_frames)" = 300 ] || { echo "not 300 frames written"; return 1; }
+	[ "$(summary_field storage-cmb write_path)" = p2p ] || { echo "path is not p2p"; return 1; }
+	echo 300 > "$OUT/storage-cmb.expect"
+	printf 'storage\tstorage-cmb\tnvme-store.img\n' >> "$HOSTCHK"
+}
+
+t_storage_ivshmem() {
+	need_store || return
+	storage_capture storage-ivshmem "pci:$IVS/bar2" $((528 * MIB)) 60 || { cat "$OUT/storage-ivshmem.err"; return 1; }
+	tail -1 "$OUT/storage-ivshmem.summary"
+	[ "$(summary_field storage-ivshmem written_frames)" = 60 ] || { echo "not 60 frames written"; return 1; }
+	[ "$(summary_field storage-ivshmem write_path)" = p2p ] || { echo "path is not p2p"; return 1; }
+	echo 60 > "$OUT/storage-ivshmem.expect"
+	printf 'storage\tstorage-ivshmem\tnvme-store.img\n' >> "$HOSTCHK"
+}
+
+# Where the route cannot be checked (split topology: refused; stock kernel:
+# no P2PDMA) the writer refuses with the documented reason, and --bounce
+# works and says so.
+t_storage_refused() {
+	local rc want
+	need_store || return
+	case $KERNEL-$GROUP in
+	debug-split) want="route refused by the PCI topology" ;;
+	stock-*) want="no CONFIG_PCI_P2PDMA" ;;
+	*) echo "not for $KERNEL-$GROUP"; return 77 ;;
+	esac
+	storage_capture storage-refused "pci:$IVS/bar2" $((640 * MIB)) 5
+	rc=$?
+	cat "$OUT/storage-refused.err"
+	[ $rc != 0 ] || { echo "capture to storage succeeded without a checked route"; return 1; }
+	grep -q "$want" "$OUT/storage-refused.err" || { echo "error does not say: $want"; return 1; }
+	grep -q -- "--bounce" "$OUT/storage-refused.err" || { echo "error does not point to --bounce"; return 1; }
+	storage_capture storage-bounce "pci:$IVS/bar2" $((640 * MIB)) 20 --bounce ||
+		{ cat "$OUT/storage-bounce.err"; return 1; }
+	tail -1 "$OUT/storage-bounce.summary"
+	[ "$(summary_field storage-bounce write_path)" = bounce ] || { echo "path is not bounce"; return 1; }
+	[ "$(summary_field storage-bounce written_frames)" = 20 ] || { echo "not 20 frames written"; return 1; }
+	echo 20 > "$OUT/storage-bounce.expect"
+	printf 'storage\tstorage-bounce\tnvme-store.img\n' >> "$HOSTCHK"
+}
+
+# A file region on the NVMe read with O_DIRECT into ivshmem memory.
+t_storage_read() {
+	local path=p2p
+	need_store || return
+	case $KERNEL-$GROUP in debug-switch) ;; *) path=bounce ;; esac
+	head -c $((8 * MIB)) /dev/urandom > "$OUT/storage-read.pattern" || return 1
+	dd if="$OUT/storage-read.pattern" of="$SNS" bs=1M seek=680 oflag=direct conv=fsync status=none || return 1
+	# Above the first 52 MiB of the BAR, which later checks reuse.
+	"$BUILD/tests/vm/vm-storage-read" "pci:$IVS/bar2" "$SNS" $((680 * MIB)) $((8 * MIB)) $path \
+		$((52 * MIB)) > "$OUT/storage-read.json" || return 1
+	cat "$OUT/storage-read.json"
+	grep -q "\"path\":\"$path\"" "$OUT/storage-read.json" || { echo "path is not $path"; return 1; }
+	bar_base "$IVS" 2 > "$OUT/storage-read.barbase"
+	printf 'bytes\tstorage-read\tivshmem.bin\n' >> "$HOSTCHK"
+}
+
+# Not a test: the numbers, in the log.
+t_storage_bench() {
+	local allow=
+	need_store || return
+	[ "$KERNEL" = stock ] && allow=--allow-unchecked
+	"$BUILD/tools/p2pbuf-bench" --provider "pci:$IVS/bar2" --size 16m --iterations 3 \
+		--file "$SNS" --offset $((688 * MIB)) $allow || return 1
+	if [ "$KERNEL" = debug ] && [ "$GROUP" = switch ]; then
+		"$BUILD/tools/p2pbuf-bench" --provider "cmb:$CMB" --dst-provider "pci:$IVS/bar2" \
+			--size 16m --iterations 3 --file "$SNS" --offset $((688 * MIB)) || return 1
+	fi
+}
+
+# pull_plug NAME OFFSET COMMAND...: capture to the namespace, run COMMAND
+# once 5 frames are written, expect an error exit in time and every frame
+# reported as written to be on the disk (checked by the host).
+pull_plug() {
+	local name=$1 off=$2 pid rc n=0
+	shift 2
+	need_store || return
+	local bounce=
+	case $KERNEL-$GROUP in debug-switch) ;; *) bounce=--bounce ;; esac
+	storage_capture "$name" "pci:$IVS/bar2" "$off" 16 $bounce &
+	pid=$!
+	for _ in $(seq 600); do
+		n=$(cat "$OUT/$name.manifest" 2>/dev/null | wc -l)
+		[ "$n" -ge 5 ] && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 $pid 2>/dev/null || { wait $pid; cat "$OUT/$name.err"; echo "capture ended before the plug was pulled"; return 1; }
+	echo "after $n frames in the manifest: $*"
+	"$@" || { echo "could not pull the plug"; kill $pid; wait $pid; return 1; }
+	timeout 60 tail --pid=$pid -f /dev/null || { echo "capture hangs after the plug was pulled"; kill -9 $pid; return 1; }
+	wait $pid
+	rc=$?
+	cat "$OUT/$name.err"
+	tail -1 "$OUT/$name.summary"
+	[ $rc != 0 ] || { echo "capture exited 0 after losing its device"; return 1; }
+	[ -s "$OUT/$name.err" ] || { echo "no error message"; return 1; }
+	[ "$(wc -l < "$OUT/$name.manifest")" -ge 1 ] || { echo "no frame written before the plug was pulled"; return 1; }
+	printf 'storage\t%s\tnvme-store.img\n' "$name" >> "$HOSTCHK"
+}
+
+t_storage_unplug_provider() {
+	local rc
+	pull_plug storage-unplug-provider $((704 * MIB)) timeout 60 "$CTL" unbind "$IVS"
+	rc=$?
+	"$CTL" bind "$IVS" > /dev/null || { echo "rebind of $IVS failed"; return 1; }
+	return $rc
+}
+
+t_storage_unplug_disk() {
+	local rc
+	pull_plug storage-unplug-disk $((736 * MIB)) \
+		sh -c "echo $STORE > /sys/bus/pci/drivers/nvme/unbind"
+	rc=$?
+	echo "$STORE" > /sys/bus/pci/drivers/nvme/bind || { echo "rebind of $STORE failed"; return 1; }
+	for _ in $(seq 100); do [ -b "$SNS" ] && break; sleep 0.1; done
+	return $rc
+}
+
+check storage-cmb --only-kernel debug --only-group switch -- t_storage_cmb
+check storage-ivshmem --only-kernel debug --only-group switch -- t_storage_ivshmem
+check storage-refused -- t_storage_refused
+check storage-read -- t_storage_read
+check storage-bench -- t_storage_bench
+check storage-unplug-provider -- t_storage_unplug_provider
+check storage-unplug-disk -- t_storage_unplug_disk
