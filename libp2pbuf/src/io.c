@@ -729,6 +729,14 @@ cached:
 
 /* ---- read / write ---- */
 
+/* A removed disk keeps its node open with size 0 (errors read ENOSPC/EIO). */
+static bool block_gone(struct p2pbuf_io *io)
+{
+	uint64_t sz = 0;
+
+	return io->size && ioctl(io->fd, BLKGETSIZE64, &sz) == 0 && sz == 0;
+}
+
 /* CPU access to @buf for the call: the caller's mapping, or one of ours. */
 static int hold(struct p2pbuf_buffer *buf, unsigned int flags, char **addr, bool *ours)
 {
@@ -871,6 +879,10 @@ static int rw(struct p2pbuf_io *io, bool write, struct p2pbuf_buffer *buf,
 				snprintf(io->error + strlen(io->error),
 					 sizeof(io->error) - strlen(io->error),
 					 " (the kernel refused peer-to-peer DMA for this pair: use bounce mode)");
+			else if (io->blockdev && block_gone(io))
+				snprintf(io->error + strlen(io->error),
+					 sizeof(io->error) - strlen(io->error),
+					 " (the storage device went away: its size is now 0)");
 			goto out;
 		}
 	}
