@@ -188,7 +188,19 @@ t_revoke_loop() {
 		map_pid=$!
 		for _ in $(seq 100); do [ -e "$OUT/ready" ] && break; sleep 0.1; done
 		sleep 1
-		timeout 60 "$CTL" unbind "$IVS" || { echo "iteration $i: unbind failed or hung"; return 1; }
+		# Unbinding waits for the last page reference on P2PDMA kernels:
+		# a hang here is a leak. Show who is stuck instead of hanging too.
+		"$CTL" unbind "$IVS" &
+		local ub=$!
+		for _ in $(seq 600); do kill -0 $ub 2>/dev/null || break; sleep 0.1; done
+		if kill -0 $ub 2>/dev/null; then
+			echo "iteration $i: unbind still blocked after 60 s"
+			ps -eo pid,stat,wchan:32,args | grep -v ' \[' | tail -20
+			echo w > /proc/sysrq-trigger
+			dmesg | tail -80
+			return 1
+		fi
+		wait $ub || { echo "iteration $i: unbind failed"; return 1; }
 		wait $map_pid || { echo "iteration $i: mmap holder did not get SIGBUS"; return 1; }
 		timeout 30 tail --pid=$cap_pid -f /dev/null || { echo "iteration $i: capture did not stop after revocation"; kill -9 $cap_pid; return 1; }
 		wait $cap_pid
