@@ -3,13 +3,20 @@
  * File I/O between files and device memory, for p2psink (writer) and
  * p2psrc (reader).
  *
- * The seam exists so the elements do not care how the bytes move. Today the
- * one implementation is the portable one: pwrite()/pread() through the
- * buffer's CPU mapping (p2pbuf_buffer_map), which works for every provider
- * but bounces through the CPU. When libp2pbuf gains its storage API
- * (O_DIRECT / io_uring straight between the file and the dma-buf), it
- * becomes a second implementation here, chosen at open time, and
- * gst_p2p_writer_path() / gst_p2p_reader_path() report "o-direct".
+ * The seam exists so the elements do not care how the bytes move. Two
+ * implementations, chosen at open time by @direct:
+ * - direct (dma-buf providers): libp2pbuf's storage API, O_DIRECT through
+ *   io_uring straight between the file and the buffer ("o-direct"; for
+ *   device memory the storage controller DMAs to/from the BAR). Where the
+ *   kernel reports no checked peer-to-peer route the write/read fails with
+ *   -EREMOTEIO and gst_p2p_writer_error() says why, unless @bounce lets
+ *   the library copy through system RAM ("bounce"). Ranges that are not a
+ *   multiple of the direct I/O alignment (frame size, buffer offset, file
+ *   offset) go through the CPU mapping instead ("pwrite"/"read"), once
+ *   noted (gst_p2p_writer_take_note()).
+ * - not direct (the memfd test provider, not a dma-buf): pwrite()/pread()
+ *   through the buffer's CPU mapping (p2pbuf_buffer_map): "pwrite"/"read".
+ * Pipes and character devices always take the second.
  *
  * Callers hold gst_p2p_memory_lock() around read/write: the functions map
  * and unmap @buf themselves.
@@ -25,11 +32,29 @@ G_BEGIN_DECLS
 typedef struct _GstP2pWriter GstP2pWriter;
 typedef struct _GstP2pReader GstP2pReader;
 
-/* Create or truncate @location. NULL and *err = -errno on failure. */
-GstP2pWriter *gst_p2p_writer_open (const gchar * location, gint * err);
+/*
+ * Create or truncate @location. NULL and *err = -errno on failure; then
+ * *error may hold a reason to show (g_free it).
+ */
+GstP2pWriter *gst_p2p_writer_open (const gchar * location, gboolean direct,
+    gboolean bounce, gint * err, gchar ** error);
 
-/* "pwrite" or "o-direct". Static string. */
+/*
+ * How the frames went: "o-direct", "bounce" or "pwrite", several joined
+ * by '|' when they differed. Before the first write: the plan ("o-direct"
+ * or "pwrite"). Static string.
+ */
 const gchar *gst_p2p_writer_path (GstP2pWriter * writer);
+
+/* libp2pbuf's path of the last direct write: "p2p", "host", "bounce";
+ * "none" (nothing written directly yet, or not direct). Static string. */
+const gchar *gst_p2p_writer_io_path (GstP2pWriter * writer);
+
+/* Reason of the last failed write ("" if none). Valid until the next. */
+const gchar *gst_p2p_writer_error (GstP2pWriter * writer);
+
+/* Once per writer: why a direct writer used pwrite (g_free), else NULL. */
+gchar *gst_p2p_writer_take_note (GstP2pWriter * writer);
 
 /*
  * Append bytes [@offset, @offset + @size) of @buf to the file.
@@ -49,11 +74,16 @@ gint gst_p2p_writer_sync (GstP2pWriter * writer);
 /* Sync, close and free. 0 or the first -errno. NULL is a no-op. */
 gint gst_p2p_writer_close (GstP2pWriter * writer);
 
-/* Open @location for reading. NULL and *err = -errno on failure. */
-GstP2pReader *gst_p2p_reader_open (const gchar * location, gint * err);
+/* Open @location for reading; errors as gst_p2p_writer_open(). */
+GstP2pReader *gst_p2p_reader_open (const gchar * location, gboolean direct,
+    gboolean bounce, gint * err, gchar ** error);
 
-/* "read" or "o-direct". Static string. */
+/* "o-direct", "bounce" or "read" (joined by '|'), as the writer's. */
 const gchar *gst_p2p_reader_path (GstP2pReader * reader);
+
+/* As gst_p2p_writer_io_path() and gst_p2p_writer_error(). */
+const gchar *gst_p2p_reader_io_path (GstP2pReader * reader);
+const gchar *gst_p2p_reader_error (GstP2pReader * reader);
 
 /*
  * Read the next @size bytes of the file into [@offset, @offset + @size) of

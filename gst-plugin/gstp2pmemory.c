@@ -99,6 +99,12 @@ gst_p2p_provider_is_node (GstP2pProvider * provider)
   }
 }
 
+gboolean
+gst_p2p_provider_is_dmabuf (GstP2pProvider * provider)
+{
+  return p2pbuf_provider_kind (provider->prov) != P2PBUF_SPEC_MEMFD;
+}
+
 void
 gst_p2p_post_open_error (GstElement * element, const gchar * spec, gint err)
 {

@@ -46,6 +46,10 @@ const gchar *gst_p2p_provider_spec (GstP2pProvider * provider);
 /* A node of the p2pbuf module: its buffers have importers and routes. */
 gboolean gst_p2p_provider_is_node (GstP2pProvider * provider);
 
+/* Its buffers are dma-bufs (everything but the memfd test provider): files
+ * are written and read with O_DIRECT (gstp2pio.h). */
+gboolean gst_p2p_provider_is_dmabuf (GstP2pProvider * provider);
+
 /* Posts the error for a failed gst_p2p_provider_open() on @element. */
 void gst_p2p_post_open_error (GstElement * element, const gchar * spec,
     gint err);

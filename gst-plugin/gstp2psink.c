@@ -17,11 +17,34 @@
  * #GstP2pSink:ring-size frames stay in device memory for another device to
  * use.
  *
+ * The file is written with O_DIRECT straight from device memory (libp2pbuf's
+ * storage I/O, io_uring): the storage controller DMAs each frame out of the
+ * BAR, no CPU copy (output "o-direct", io-path "p2p"; "host" for dma-bufs in
+ * system RAM such as heap:system). That needs a peer-to-peer route the
+ * kernel checked between the provider and the storage's PCI device (same
+ * PCIe switch, or an allow-listed host bridge). Where there is none (route
+ * refused by the topology, a kernel without CONFIG_PCI_P2PDMA, a file on
+ * tmpfs or the network) the element fails with an error naming the reason,
+ * unless #GstP2pSink:bounce is set: then libp2pbuf copies those frames
+ * through system RAM (output "bounce"). A file system without O_DIRECT is
+ * also an error without #GstP2pSink:bounce.
+ *
+ * Direct I/O moves whole blocks: frame size, file offset and buffer offset
+ * must be multiples of the file system's direct I/O alignment (512 or 4096
+ * bytes; 1280x720 and 640x480 YUY2 frames are). A frame that is not is
+ * written with pwrite() through the CPU mapping instead, and so are the
+ * frames after it (their file offsets are no longer aligned): output
+ * "pwrite", with a warning message saying why. Frames are never padded, so
+ * the file is always the plain concatenation of the frames. The "memfd"
+ * test provider (not a dma-buf) always uses pwrite(), as do pipes.
+ *
  * #GstP2pSink:stats tells how the frames got there: frames, bytes, imports,
  * copies, drops (gaps in the V4L2 sequence numbers carried in the buffer
  * offsets), the path taken ("import+o-direct", "copy+pwrite",
- * "import+ring"...), the provider and, for p2pbuf providers, the route the
- * kernel gave the importer ("p2p", "host-bridge"...). The same structure is
+ * "import+bounce", "import+ring"...), io-path (libp2pbuf's path of the last
+ * direct write: "p2p", "host", "bounce", or "none"), the provider and, for
+ * p2pbuf providers, the route the kernel gave the importer ("p2p",
+ * "host-bridge"...). The same structure is
  * posted as a "p2psink-stats" element message at EOS.
  *
  * ## Example launch lines
@@ -69,6 +92,7 @@ enum
   PROP_PROVIDER,
   PROP_LOCATION,
   PROP_RING_SIZE,
+  PROP_BOUNCE,
   PROP_STATS,
 };
 
@@ -80,6 +104,7 @@ struct _GstP2pSink
   gchar *provider_spec;
   gchar *location;
   guint ring_size;
+  gboolean bounce;
 
   /* streaming state */
   GstP2pProvider *provider;
@@ -100,6 +125,7 @@ struct _GstP2pSink
   guint64 drops;
   guint held;
   const gchar *output;
+  const gchar *io_path;
   gchar *provider_name;
   gchar *route;
   gchar *importer;
@@ -142,6 +168,7 @@ gst_p2p_sink_stats_locked (GstP2pSink * self)
       "path", G_TYPE_STRING, path,
       "input", G_TYPE_STRING, input,
       "output", G_TYPE_STRING, self->output,
+      "io-path", G_TYPE_STRING, self->io_path,
       "provider", G_TYPE_STRING,
       self->provider_name ? self->provider_name : "",
       "route", G_TYPE_STRING, self->route ? self->route : "unknown",
@@ -157,6 +184,7 @@ gst_p2p_sink_reset_stats (GstP2pSink * self)
   self->frames = self->bytes = self->imports = self->copies = self->drops = 0;
   self->held = 0;
   self->output = "ring";
+  self->io_path = "none";
   g_clear_pointer (&self->route, g_free);
   g_clear_pointer (&self->importer, g_free);
   GST_OBJECT_UNLOCK (self);
@@ -188,6 +216,9 @@ gst_p2p_sink_set_property (GObject * object, guint prop_id,
     case PROP_RING_SIZE:
       self->ring_size = g_value_get_uint (value);
       break;
+    case PROP_BOUNCE:
+      self->bounce = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -211,6 +242,9 @@ gst_p2p_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_RING_SIZE:
       g_value_set_uint (value, self->ring_size);
+      break;
+    case PROP_BOUNCE:
+      g_value_set_boolean (value, self->bounce);
       break;
     case PROP_STATS:
       g_value_take_boxed (value, gst_p2p_sink_stats_locked (self));
@@ -244,12 +278,14 @@ static gboolean
 gst_p2p_sink_start (GstBaseSink * bsink)
 {
   GstP2pSink *self = GST_P2P_SINK (bsink);
-  gchar *spec, *location;
+  gchar *spec, *location, *why = NULL;
+  gboolean bounce;
   gint err;
 
   GST_OBJECT_LOCK (self);
   spec = g_strdup (self->provider_spec);
   location = g_strdup (self->location);
+  bounce = self->bounce;
   GST_OBJECT_UNLOCK (self);
 
   self->provider = gst_p2p_provider_open (spec, &err);
@@ -258,11 +294,13 @@ gst_p2p_sink_start (GstBaseSink * bsink)
     goto fail;
   }
   if (location) {
-    self->writer = gst_p2p_writer_open (location, &err);
+    self->writer = gst_p2p_writer_open (location,
+        gst_p2p_provider_is_dmabuf (self->provider), bounce, &err, &why);
     if (!self->writer) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
           ("Could not open file \"%s\" for writing: %s.", location,
-              g_strerror (-err)), ("open: %s", g_strerror (-err)));
+              why ? why : g_strerror (-err)), ("open: %s", g_strerror (-err)));
+      g_free (why);
       goto fail;
     }
   }
@@ -488,18 +526,42 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
   GstMemory *mem = gst_buffer_peek_memory (frame, 0);
   struct p2pbuf_buffer *pbuf;
   gsize offset, size;
+  gchar *note;
   gssize n;
 
   pbuf = gst_p2p_memory_lock (mem, &offset, &size);
   n = gst_p2p_writer_write (self->writer, pbuf, offset, size);
   gst_p2p_memory_unlock (mem);
+  GST_OBJECT_LOCK (self);
+  self->output = gst_p2p_writer_path (self->writer);
+  self->io_path = gst_p2p_writer_io_path (self->writer);
+  GST_OBJECT_UNLOCK (self);
+  note = gst_p2p_writer_take_note (self->writer);
+  if (note) {
+    GST_ELEMENT_WARNING (self, RESOURCE, WRITE,
+        ("Frames go to \"%s\" through the CPU, not by direct I/O.",
+            self->location), ("%s", note));
+    g_free (note);
+  }
   if (n == (gssize) size)
     return GST_FLOW_OK;
 
-  if (n < 0) {
+  if (n == -EREMOTEIO || n == -EFAULT) {
+    /* No silent bounce: the user asks for it. */
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Cannot write frames from device memory of provider \"%s\" to "
+            "\"%s\" by direct I/O: %s. Set bounce=true to copy them "
+            "through system RAM (slower), or write to storage the device "
+            "memory can reach (same PCIe switch).",
+            gst_p2p_provider_spec (self->provider), self->location,
+            gst_p2p_writer_error (self->writer)),
+        ("frame %" G_GUINT64_FORMAT ": p2pbuf_io_write: %s", self->frames,
+            g_strerror (-n)));
+  } else if (n < 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
         ("Could not write to file \"%s\": %s.", self->location,
-            g_strerror (-n)), ("frame %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT
+            *gst_p2p_writer_error (self->writer) ?
+            gst_p2p_writer_error (self->writer) : g_strerror (-n)), ("frame %" G_GUINT64_FORMAT ", %" G_GSIZE_FORMAT
             " bytes at file offset %" G_GUINT64_FORMAT, self->frames, size,
             gst_p2p_writer_position (self->writer)));
   } else {
@@ -703,6 +765,21 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstP2pSink:bounce:
+   *
+   * Where device memory has no checked peer-to-peer route to the storage,
+   * copy the frames through system RAM instead of failing.
+   */
+  g_object_class_install_property (gobject_class, PROP_BOUNCE,
+      g_param_spec_boolean ("bounce", "Bounce",
+          "With location: where the kernel reports no peer-to-peer route "
+          "from the device memory to the storage (or the file system has no "
+          "O_DIRECT), copy the frames through system RAM (output \"bounce\") "
+          "instead of failing with the reason", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
    * GstP2pSink:stats:
    *
    * Counters since the element started, as a "p2psink-stats" structure.
@@ -712,8 +789,9 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
           "Since start: frames, bytes, imports (frames that arrived in our "
           "device memory), copies (frames copied into it), drops (gaps in "
           "buffer offsets: V4L2 sequence numbers), held (frames in the ring), "
-          "path (input+output: import|copy|mixed + ring|pwrite|o-direct), "
-          "provider, route and importer (p2pbuf providers: how the importing "
+          "path (input+output: import|copy|mixed + ring|o-direct|bounce|"
+          "pwrite), io-path (p2p|host|bounce|none: how the last direct "
+          "write moved), provider, route and importer (p2pbuf providers: how the importing "
           "device reaches the memory)", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
@@ -743,6 +821,7 @@ gst_p2p_sink_init (GstP2pSink * self)
 {
   self->ring_size = DEFAULT_RING_SIZE;
   self->output = "ring";
+  self->io_path = "none";
   g_queue_init (&self->ring);
   /* Like filesink: storing frames has no reason to wait for the clock. */
   gst_base_sink_set_sync (GST_BASE_SINK (self), FALSE);

@@ -18,6 +18,15 @@
  * again at the beginning of the file at its end; #GstBaseSrc:num-buffers
  * bounds the run.
  *
+ * Regular files and block devices are read with O_DIRECT straight into
+ * device memory (libp2pbuf's storage I/O: the storage controller DMAs into
+ * the BAR; stats path "o-direct", io-path "p2p"). Without a peer-to-peer
+ * route the kernel checked, the element fails naming the reason unless
+ * #GstP2pSrc:bounce is set (path "bounce"). Reads that are not whole
+ * direct I/O blocks (a frame size that is not a multiple of the alignment,
+ * the tail of the file) go through the CPU mapping with pread() (path
+ * "read"), as everything does for the "memfd" test provider and pipes.
+ *
  * ## Example launch lines
  * |[
  * gst-launch-1.0 p2psrc provider=pci:0000:05:00.0/bar2 location=/mnt/nvme/capture.yuv \
@@ -63,6 +72,7 @@ enum
   PROP_LOCATION,
   PROP_CAPS,
   PROP_LOOP,
+  PROP_BOUNCE,
   PROP_STATS,
 };
 
@@ -75,6 +85,7 @@ struct _GstP2pSrc
   gchar *location;
   GstCaps *caps;
   gboolean loop;
+  gboolean bounce;
 
   /* streaming state */
   GstP2pProvider *provider;
@@ -91,6 +102,7 @@ struct _GstP2pSrc
   guint64 loops;
   gchar *provider_name;
   const gchar *path;
+  const gchar *io_path;
 };
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
@@ -132,6 +144,9 @@ gst_p2p_src_set_property (GObject * object, guint prop_id,
     case PROP_LOOP:
       self->loop = g_value_get_boolean (value);
       break;
+    case PROP_BOUNCE:
+      self->bounce = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -159,12 +174,16 @@ gst_p2p_src_get_property (GObject * object, guint prop_id, GValue * value,
     case PROP_LOOP:
       g_value_set_boolean (value, self->loop);
       break;
+    case PROP_BOUNCE:
+      g_value_set_boolean (value, self->bounce);
+      break;
     case PROP_STATS:
       g_value_take_boxed (value, gst_structure_new ("p2psrc-stats",
               "frames", G_TYPE_UINT64, self->frames,
               "bytes", G_TYPE_UINT64, self->bytes,
               "loops", G_TYPE_UINT64, self->loops,
               "path", G_TYPE_STRING, self->path,
+              "io-path", G_TYPE_STRING, self->io_path,
               "provider", G_TYPE_STRING,
               self->provider_name ? self->provider_name : "", NULL));
       break;
@@ -179,13 +198,15 @@ static gboolean
 gst_p2p_src_start (GstBaseSrc * bsrc)
 {
   GstP2pSrc *self = GST_P2P_SRC (bsrc);
-  gchar *spec, *location;
+  gchar *spec, *location, *why = NULL;
+  gboolean bounce;
   GstCaps *caps;
   gint err;
 
   GST_OBJECT_LOCK (self);
   spec = g_strdup (self->provider_spec);
   location = g_strdup (self->location);
+  bounce = self->bounce;
   caps = self->caps ? gst_caps_ref (self->caps) : NULL;
   GST_OBJECT_UNLOCK (self);
 
@@ -220,11 +241,13 @@ gst_p2p_src_start (GstBaseSrc * bsrc)
     gst_p2p_post_open_error (GST_ELEMENT (self), spec, err);
     goto fail;
   }
-  self->reader = gst_p2p_reader_open (location, &err);
+  self->reader = gst_p2p_reader_open (location,
+      gst_p2p_provider_is_dmabuf (self->provider), bounce, &err, &why);
   if (!self->reader) {
     GST_ELEMENT_ERROR (self, RESOURCE, OPEN_READ,
         ("Could not open file \"%s\" for reading: %s.", location,
-            g_strerror (-err)), ("open: %s", g_strerror (-err)));
+            why ? why : g_strerror (-err)), ("open: %s", g_strerror (-err)));
+    g_free (why);
     goto fail;
   }
 
@@ -235,6 +258,7 @@ gst_p2p_src_start (GstBaseSrc * bsrc)
   g_free (self->provider_name);
   self->provider_name = g_strdup (gst_p2p_provider_name (self->provider));
   self->path = gst_p2p_reader_path (self->reader);
+  self->io_path = gst_p2p_reader_io_path (self->reader);
   GST_OBJECT_UNLOCK (self);
   GST_INFO_OBJECT (self, "reading %s into %s, %" G_GSIZE_FORMAT
       "-byte %s", location, gst_p2p_provider_name (self->provider),
@@ -343,6 +367,10 @@ gst_p2p_src_read (GstP2pSrc * self, GstMemory * mem, gsize size)
   pbuf = gst_p2p_memory_lock (mem, &offset, &maxsize);
   n = gst_p2p_reader_read (self->reader, pbuf, offset, MIN (size, maxsize));
   gst_p2p_memory_unlock (mem);
+  GST_OBJECT_LOCK (self);
+  self->path = gst_p2p_reader_path (self->reader);
+  self->io_path = gst_p2p_reader_io_path (self->reader);
+  GST_OBJECT_UNLOCK (self);
   if (n > 0 && (gsize) n < size && self->is_video) {
     GST_WARNING_OBJECT (self, "ignoring the last %" G_GSSIZE_FORMAT
         " bytes of the file: not a whole frame of %" G_GSIZE_FORMAT, n, size);
@@ -391,11 +419,25 @@ gst_p2p_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
     position = 0;
     n = gst_p2p_src_read (self, mem, self->frame_size);
   }
+  if (n == -EREMOTEIO || n == -EFAULT) {
+    /* No silent bounce: the user asks for it. */
+    GST_ELEMENT_ERROR (self, RESOURCE, READ,
+        ("Cannot read file \"%s\" into device memory of provider \"%s\" "
+            "by direct I/O: %s. Set bounce=true to copy through system RAM "
+            "(slower), or read from storage the device memory can reach "
+            "(same PCIe switch).", self->location,
+            gst_p2p_provider_spec (self->provider),
+            gst_p2p_reader_error (self->reader)), ("at file offset %"
+            G_GUINT64_FORMAT ": p2pbuf_io_read: %s", position,
+            g_strerror (-n)));
+    return GST_FLOW_ERROR;
+  }
   if (n < 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, READ,
         ("Could not read file \"%s\" into device memory: %s.",
-            self->location, g_strerror (-n)), ("at file offset %"
-            G_GUINT64_FORMAT, position));
+            self->location, *gst_p2p_reader_error (self->reader) ?
+            gst_p2p_reader_error (self->reader) : g_strerror (-n)),
+        ("at file offset %" G_GUINT64_FORMAT, position));
     return GST_FLOW_ERROR;
   }
   if (n == 0)
@@ -514,14 +556,30 @@ gst_p2p_src_class_init (GstP2pSrcClass * klass)
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
+   * GstP2pSrc:bounce:
+   *
+   * Where device memory has no checked peer-to-peer route to the storage,
+   * copy through system RAM instead of failing.
+   */
+  g_object_class_install_property (gobject_class, PROP_BOUNCE,
+      g_param_spec_boolean ("bounce", "Bounce",
+          "Where the kernel reports no peer-to-peer route between the "
+          "storage and the device memory (or the file system has no "
+          "O_DIRECT), copy through system RAM (path \"bounce\") instead of "
+          "failing with the reason", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
    * GstP2pSrc:stats:
    *
    * Counters since the element started, as a "p2psrc-stats" structure.
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Since start: frames (buffers pushed), bytes, loops, path (read or "
-          "o-direct) and provider", GST_TYPE_STRUCTURE,
+          "Since start: frames (buffers pushed), bytes, loops, path "
+          "(o-direct, bounce or read), io-path (p2p|host|bounce|none: how "
+          "the last direct read moved) and provider", GST_TYPE_STRUCTURE,
           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -548,4 +606,5 @@ gst_p2p_src_init (GstP2pSrc * self)
 {
   self->loop = DEFAULT_LOOP;
   self->path = "read";
+  self->io_path = "none";
 }
