@@ -30,53 +30,56 @@ static void p2pbuf_dev_names(struct device *dev, char *name, size_t nlen,
 	strscpy(bus, dev->bus ? dev->bus->name : "none", blen);
 }
 
+/*
+ * The route is decided here, at attach, and an unreachable importer is
+ * refused with the reason recorded. The refusal is enforced at the first
+ * map rather than by failing the attach: vb2 (6.12) leaks the dma-buf
+ * reference when attach fails (__prepare_dmabuf only puts the planes it
+ * stored), and a leaked reference would keep the memory - and an unbind
+ * of the device - waiting forever. Importers that never map (vmap users)
+ * need no route.
+ */
 static int p2pbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct p2pbuf_buffer *buf = dmabuf->priv;
 	struct p2pbuf_provider *prov = buf->prov;
 	struct p2pbuf_attachment *a;
-	enum p2pbuf_route route;
-	int error, distance;
-
-	route = p2pbuf_route_for(prov, attach->dev, &error, &distance);
-	if (route == P2PBUF_ROUTE_REFUSED) {
-		struct p2pbuf_refusal *r;
-
-		mutex_lock(&buf->lock);
-		r = &buf->refused[buf->nrefused % P2PBUF_MAX_REFUSED];
-		p2pbuf_dev_names(attach->dev, r->importer, sizeof(r->importer),
-				 r->bus, sizeof(r->bus));
-		r->error = error;
-		r->dma_mask = attach->dev->dma_mask ? dma_get_mask(attach->dev) : 0;
-		buf->nrefused++;
-		mutex_unlock(&buf->lock);
-		pci_info_ratelimited(prov->pdev, "%s: refusing importer %s: %s\n",
-				     prov->name, dev_name(attach->dev),
-				     error == -ERANGE ?
-				     "its DMA mask cannot address the region" :
-				     "no peer-to-peer route to it");
-		return error;
-	}
+	int distance;
 
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	a->dev = get_device(attach->dev);
-	a->route = route;
-	a->dma_mask = dma_get_mask(attach->dev);
+	a->route = p2pbuf_route_for(prov, attach->dev, &a->error, &distance);
+	a->dma_mask = attach->dev->dma_mask ? dma_get_mask(attach->dev) : 0;
 	p2pbuf_dev_names(attach->dev, a->importer, sizeof(a->importer),
 			 a->bus, sizeof(a->bus));
 
 	mutex_lock(&buf->lock);
 	if (buf->revoked) {
 		mutex_unlock(&buf->lock);
-		put_device(a->dev);
 		kfree(a);
 		return -ENODEV;
 	}
+	if (a->route == P2PBUF_ROUTE_REFUSED) {
+		struct p2pbuf_refusal *r = &buf->refused[buf->nrefused % P2PBUF_MAX_REFUSED];
+
+		strscpy(r->importer, a->importer, sizeof(r->importer));
+		strscpy(r->bus, a->bus, sizeof(r->bus));
+		r->error = a->error;
+		r->dma_mask = a->dma_mask;
+		buf->nrefused++;
+	}
+	a->dev = get_device(attach->dev);
 	list_add_tail(&a->node, &buf->attachments);
 	mutex_unlock(&buf->lock);
 	attach->priv = a;
+
+	if (a->route == P2PBUF_ROUTE_REFUSED)
+		pci_info_ratelimited(prov->pdev, "%s: refusing importer %s: %s\n",
+				     prov->name, dev_name(attach->dev),
+				     a->error == -ERANGE ?
+				     "its DMA mask cannot address the region" :
+				     "no peer-to-peer route to it");
 
 	mutex_lock(&prov->lock);
 	prov->nattach++;
@@ -113,6 +116,8 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 
 	if (READ_ONCE(buf->revoked))
 		return ERR_PTR(-ENODEV);
+	if (a->route == P2PBUF_ROUTE_REFUSED)
+		return ERR_PTR(a->error);
 
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
@@ -419,6 +424,7 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 			strscpy(out[n].importer, a->importer, sizeof(out[n].importer));
 			strscpy(out[n].bus, a->bus, sizeof(out[n].bus));
 			out[n].route = a->route;
+			out[n].error = a->error;
 			out[n].mapped = a->mapped;
 			out[n].dma_addr = a->dma_addr;
 			out[n].dma_mask = a->dma_mask;

@@ -67,6 +67,7 @@ struct p2pbuf_attachment {
 	char importer[P2PBUF_NAME_LEN];
 	char bus[16];
 	enum p2pbuf_route route;
+	int error;			/* with P2PBUF_ROUTE_REFUSED */
 	u64 dma_mask;
 	unsigned int mapped;
 	dma_addr_t dma_addr;
