@@ -1,0 +1,177 @@
+# SPDX-License-Identifier: MIT
+# GStreamer checks, sourced by guest-suite.sh: the p2p plugin (p2psink,
+# p2psrc) with vivid and the storage NVMe, files on ext4.
+#
+# The storage controller's second namespace ($P2PBUF_VM_FS_NS, 2 GiB,
+# nvme-fs.img on the host) gets a fresh ext4 mounted on /mnt; gst-umount
+# (last) unmounts it so that the image is consistent for the host, which
+# extracts the files with debugfs (e2fsprogs, not our code) and compares
+# every frame with an independent v4l2-ctl MMAP capture (run-group record
+# "gst NAME IMAGE", verify-gst.py). Files on /mnt:
+#   out-cmb.yuv      120 frames 1280x720 YUY2: vivid -> NVMe CMB -> O_DIRECT
+#   out-ivshmem.yuv  120 frames: vivid -> ivshmem BAR -> O_DIRECT
+#   copy.yuv         out-cmb.yuv -> p2psrc (ivshmem) -> p2psink -> file
+#   out-mmap.yuv     60 frames: vivid MMAP (system RAM) copied into ivshmem
+
+GNS=${P2PBUF_VM_FS_NS:-}
+GFMT="width=1280,height=720,pixelformat=YUYV"
+GCAPS="video/x-raw,format=YUY2,width=1280,height=720"
+GFRAME=1843200
+export GST_PLUGIN_PATH=$BUILD/gst-plugin
+export GST_REGISTRY=/tmp/gstreg.bin
+
+gst_mount() {
+	[ -n "$GNS" ] && [ -b "$GNS" ] || { echo "no file system namespace ($GNS)"; return 77; }
+	mountpoint -q /mnt && return 0
+	mkfs.ext4 -q -F "$GNS" || return 1
+	mount -t ext4 "$GNS" /mnt || return 1
+	echo "$GNS: ext4 on /mnt"
+}
+
+# gst_stat LOG FIELD: a field of the last p2psink-stats message of
+# `gst-launch-1.0 -m` (e.g. frames=(guint64)120 -> 120)
+gst_stat() {
+	grep 'p2psink-stats' "$1" | tail -1 | grep -o "[ ,]$2=([a-z0-9]*)[^,;]*" |
+		sed 's/.*)//; s/"//g' | head -1
+}
+
+# gst_run NAME PIPELINE...: gst-launch-1.0 -m, log in $OUT/NAME.gst.log,
+# prints the stats and the frame rate over the whole run
+gst_run() {
+	local name=$1 t0 t1 rc
+	shift
+	t0=$(date +%s.%N)
+	timeout 300 gst-launch-1.0 -m "$@" > "$OUT/$name.gst.log" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	sync "$OUT/$name.gst.log" 2>/dev/null
+	grep -E 'ERROR|WARNING|p2psink-stats|Execution ended' "$OUT/$name.gst.log" | cut -c1-600
+	GST_SECONDS=$(echo "$t1 - $t0" | bc)
+	[ $rc = 0 ] || { echo "gst-launch-1.0 exit $rc"; tail -20 "$OUT/$name.gst.log"; return 1; }
+	grep -q "ERROR" "$OUT/$name.gst.log" && { echo "error message in the log"; return 1; }
+	return 0
+}
+
+# gst_expect NAME FIELD VALUE
+gst_expect() {
+	local got
+	got=$(gst_stat "$OUT/$1.gst.log" "$2")
+	[ "$got" = "$3" ] || { echo "$1: $2=$got, want $3"; return 1; }
+}
+
+# gst_host_check NAME FILE FRAMES [SAME_AS]: list FILE (on /mnt) for the
+# host: FRAMES frames equal to NAME.ref (and byte-identical to SAME_AS)
+gst_host_check() {
+	local name=$1 file=$2 n=$3 same=${4:-} i
+	for i in $(seq 0 $((n - 1))); do
+		printf '{"frame": %d, "file_offset": %d, "bytes": %d}\n' "$i" $((i * GFRAME)) $GFRAME
+	done > "$OUT/$name.manifest"
+	echo "$n" > "$OUT/$name.expect"
+	printf '{"file": "%s", "same_as": "%s", "frame_bytes": %d}\n' "$file" "$same" $GFRAME > "$OUT/$name.gst"
+	sync "$OUT/$name.manifest" "$OUT/$name.expect" "$OUT/$name.gst" 2>/dev/null
+	printf 'gst\t%s\tnvme-fs.img\n' "$name" >> "$HOSTCHK"
+}
+
+# gst_capture NAME SPEC IOMODE FRAMES: vivid 720p -> p2psink -> /mnt/NAME.yuv
+gst_capture() {
+	local name=$1 spec=$2 iomode=$3 n=$4 FMT=$GFMT fps
+	gst_mount || return
+	vivid_load || return 1
+	reference_frame "$OUT/$name.ref" || { echo "reference MMAP capture failed"; return 1; }
+	gst_run "$name" v4l2src device=/dev/video0 io-mode="$iomode" num-buffers="$n" ! \
+		"$GCAPS" ! p2psink provider="$spec" location="/mnt/$name.yuv" || return 1
+	fps=$(echo "scale=1; $n / $GST_SECONDS" | bc)
+	echo "$name: $n frames in ${GST_SECONDS%???????} s ($fps fps over the whole run)"
+	[ "$(stat -c %s "/mnt/$name.yuv")" = $((n * GFRAME)) ] ||
+		{ echo "/mnt/$name.yuv has $(stat -c %s "/mnt/$name.yuv") bytes, want $((n * GFRAME))"; return 1; }
+	# drops: gaps in vivid's sequence while the emulated machine (TCG)
+	# could not keep up with 30 fps; reported, not a failure (the frames
+	# written are checked whole by the host).
+	echo "$name: drops=$(gst_stat "$OUT/$name.gst.log" drops) (V4L2 sequence gaps)"
+	gst_expect "$name" frames "$n" && gst_expect "$name" bytes $((n * GFRAME))
+}
+
+# 120 frames captured by DMABUF import into the NVMe CMB, written with
+# O_DIRECT by the storage NVMe reading the CMB (peer to peer).
+t_gst_cmb() {
+	gst_capture out-cmb "cmb:$CMB" dmabuf-import 120 || return
+	gst_expect out-cmb imports 120 && gst_expect out-cmb copies 0 &&
+		gst_expect out-cmb output o-direct && gst_expect out-cmb io-path p2p || return 1
+	gst_host_check out-cmb /out-cmb.yuv 120
+}
+
+t_gst_ivshmem() {
+	gst_capture out-ivshmem "pci:$IVS/bar2" dmabuf-import 120 || return
+	gst_expect out-ivshmem imports 120 && gst_expect out-ivshmem copies 0 &&
+		gst_expect out-ivshmem output o-direct && gst_expect out-ivshmem io-path p2p || return 1
+	gst_host_check out-ivshmem /out-ivshmem.yuv 120
+}
+
+# storage -> ivshmem (p2psrc, O_DIRECT read) -> storage (p2psink imports
+# p2psrc's dma-bufs: no copy)
+t_gst_file_to_file() {
+	local log
+	gst_mount || return
+	[ -s /mnt/out-cmb.yuv ] || { echo "no /mnt/out-cmb.yuv (gst-cmb failed?)"; return 1; }
+	GST_DEBUG=p2psrc:4 gst_run copy p2psrc provider="pci:$IVS/bar2" location=/mnt/out-cmb.yuv \
+		caps="$GCAPS,framerate=30/1" ! p2psink provider="cmb:$CMB" location=/mnt/copy.yuv || return 1
+	log=$OUT/copy.gst.log
+	grep -o 'reading .*' "$log" | head -1
+	grep -o '[0-9]* buffers, [0-9]* bytes, [0-9]* loops' "$log" | tail -1
+	echo "copy: 120 frames in ${GST_SECONDS%???????} s ($(echo "scale=1; 120 / $GST_SECONDS" | bc) fps)"
+	gst_expect copy frames 120 && gst_expect copy imports 120 && gst_expect copy copies 0 &&
+		gst_expect copy output o-direct && gst_expect copy io-path p2p || return 1
+	cmp /mnt/out-cmb.yuv /mnt/copy.yuv || return 1
+	echo "guest: copy.yuv and out-cmb.yuv identical"
+	cp "$OUT/out-cmb.ref" "$OUT/copy.ref" || return 1
+	gst_host_check copy /copy.yuv 120 /out-cmb.yuv
+}
+
+# storage -> ivshmem -> vivid's video output, which imports the dma-bufs
+t_gst_v4l2sink() {
+	local out="" d idx
+	gst_mount || return
+	[ -s /mnt/out-cmb.yuv ] || { echo "no /mnt/out-cmb.yuv (gst-cmb failed?)"; return 1; }
+	vivid_load node_types=0x101 || return 1
+	for d in /sys/class/video4linux/video*; do
+		case $(cat "$d/name") in *vid-out*) out=/dev/$(basename "$d") ;; esac
+	done
+	[ -n "$out" ] || { echo "vivid has no video output node"; ls /sys/class/video4linux; return 1; }
+	echo "vivid output: $out"
+	# 1280x720 needs the HDMI output (1; S-Video is SDTV only) at 720p
+	v4l2-ctl -d "$out" --set-output=1 || return 1
+	idx=$(v4l2-ctl -d "$out" --list-dv-timings | awk '
+		/^Index:/ { i = $2 } /Active width: 1280$/ { w = 1 }
+		/Active height: 720$/ { if (w && !done) { print i; done = 1 } } /^$/ { w = 0 }')
+	[ -n "$idx" ] || { echo "no 1280x720 DV timings on $out"; v4l2-ctl -d "$out" --list-dv-timings | head -40; return 1; }
+	v4l2-ctl -d "$out" --set-dv-bt-timings=index="$idx" || return 1
+	v4l2-ctl -d "$out" --get-output --get-dv-timings | grep -E 'Output|Active|fps' | head -5
+	GST_DEBUG=p2psrc:4,v4l2sink:3 gst_run v4l2sink p2psrc provider="pci:$IVS/bar2" \
+		location=/mnt/out-cmb.yuv num-buffers=60 caps="$GCAPS,framerate=30/1" ! \
+		v4l2sink device="$out" io-mode=dmabuf-import || return 1
+	grep -o '[0-9]* buffers, [0-9]* bytes, [0-9]* loops' "$OUT/v4l2sink.gst.log" | tail -1
+	grep -q ' 60 buffers, ' "$OUT/v4l2sink.gst.log" || { echo "p2psrc did not push 60 buffers"; return 1; }
+	grep -q 'Got EOS' "$OUT/v4l2sink.gst.log" || { echo "no EOS"; return 1; }
+	echo "60 frames from storage through ivshmem into $out (dmabuf-import), EOS, no error; not byte-checked"
+}
+
+# MMAP capture (system RAM): every frame is copied into device memory.
+t_gst_mmap() {
+	gst_capture out-mmap "pci:$IVS/bar2" mmap 60 || return
+	gst_expect out-mmap imports 0 && gst_expect out-mmap copies 60 &&
+		gst_expect out-mmap path copy+o-direct || return 1
+	gst_host_check out-mmap /out-mmap.yuv 60
+}
+
+t_gst_umount() {
+	mountpoint -q /mnt || { echo "/mnt not mounted"; return 77; }
+	ls -l /mnt
+	umount /mnt
+}
+
+check gst-cmb --only-kernel debug --only-group switch -- t_gst_cmb
+check gst-ivshmem --only-kernel debug --only-group switch -- t_gst_ivshmem
+check gst-file-to-file --only-kernel debug --only-group switch -- t_gst_file_to_file
+check gst-v4l2sink --only-kernel debug --only-group switch -- t_gst_v4l2sink
+check gst-mmap-copies --only-kernel debug --only-group switch -- t_gst_mmap
+check gst-umount --only-kernel debug --only-group switch -- t_gst_umount
