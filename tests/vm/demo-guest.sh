@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Inside the emulated machine: bind ivshmem's BAR to p2pbuf, capture vivid
-# frames into it by V4L2 DMABUF import, print where each landed.
+# frames into it by V4L2 DMABUF import, print where each landed; then
+# capture into device memory and on to the storage NVMe with O_DIRECT.
 #   demo-guest.sh BUILD_DIR FRAMES WIDTH HEIGHT
 set -euo pipefail
 BUILD=$(realpath "$1") N=$2 W=$3 H=$4
@@ -32,3 +33,19 @@ for f in fr[:3] + ([{"frame": "..."}] if len(fr) > 6 else []) + fr[-3:]:
     else:
         print("  ...")
 PY
+
+echo
+echo "vivid -> device memory -> NVMe ($P2PBUF_VM_STORE_NS) with O_DIRECT:"
+if [ "$P2PBUF_VM_KERNEL" = debug ]; then
+	SPEC="cmb:$P2PBUF_VM_CMB_BDF" PATHOPT=()
+else
+	# Without CONFIG_PCI_P2PDMA the kernel cannot check a peer-to-peer
+	# route: p2pbuf refuses it, and bouncing must be asked for.
+	SPEC="pci:$IVS/bar2" PATHOPT=(--bounce)
+	echo "(stock kernel: no P2PDMA, so the write goes through a bounce buffer; use --kernel debug for peer-to-peer)"
+fi
+v4l2-ctl -d /dev/video0 --set-fmt-video="$FMT" --stream-mmap --stream-skip=2 \
+	--stream-count=1 --stream-to="$OUT/demo-store.ref" > /dev/null 2>&1
+p2pbuf-capture -d /dev/video0 --set-fmt-video="$FMT" --provider "$SPEC" \
+	--buffers 4 --stream-count "$N" --stream-skip 2 --fsync "${PATHOPT[@]}" \
+	--stream-to "$P2PBUF_VM_STORE_NS" --manifest "$OUT/demo-store.manifest"
