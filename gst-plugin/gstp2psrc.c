@@ -282,8 +282,8 @@ gst_p2p_src_stop (GstBaseSrc * bsrc)
   GstP2pSrc *self = GST_P2P_SRC (bsrc);
 
   GST_INFO_OBJECT (self, "%" G_GUINT64_FORMAT " buffers, %" G_GUINT64_FORMAT
-      " bytes, %" G_GUINT64_FORMAT " loops", self->frames, self->bytes,
-      self->loops);
+      " bytes, %" G_GUINT64_FORMAT " loops, path %s, io-path %s", self->frames,
+      self->bytes, self->loops, self->path, self->io_path);
   g_clear_pointer (&self->reader, gst_p2p_reader_close);
   g_clear_pointer (&self->provider, gst_p2p_provider_unref);
   return TRUE;
