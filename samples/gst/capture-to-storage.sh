@@ -13,7 +13,7 @@
 # Prints the p2psink-stats message at EOS, e.g.
 #   p2psink-stats, frames=(guint64)100, bytes=(guint64)61440000,
 #     imports=(guint64)100, copies=(guint64)0, drops=(guint64)0,
-#     path=(string)import+pwrite, provider=(string)0000:05:00.0-bar2,
+#     path=(string)import+o-direct, io-path=(string)p2p, provider=(string)0000:05:00.0-bar2,
 #     route=(string)none, importer=(string)vivid-000
 # route is how the importer reaches the memory as the kernel recorded it:
 # p2p, host-bridge, host-unchecked (kernel without P2PDMA), or none when it

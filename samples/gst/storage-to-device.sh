@@ -12,7 +12,7 @@
 #
 # Prints the p2psink-stats message (with the default SINK):
 #   p2psink-stats, frames=(guint64)100, ..., imports=(guint64)100,
-#     copies=(guint64)0, path=(string)import+pwrite, ...
+#     copies=(guint64)0, path=(string)import+o-direct, io-path=(string)p2p, ...
 # and the copy is byte-identical: cmp "$IN" "$OUT".
 set -eu
 
