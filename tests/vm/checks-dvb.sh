@@ -34,7 +34,7 @@ print(s['written'])") || return 1
 	echo 3 > /proc/sys/vm/drop_caches
 	python3 "$SRC/tests/vm/verify-ts.py" --offset $DVB_OFFSET --length "$len" "$P2PBUF_VM_STORE_NS" || return 1
 	# and from the host, in the namespace's backing file
-	printf 'dvb\t%s\tnvme-store.img\t%s\t%s\n' "$name" $DVB_OFFSET "$len" >> "$HOSTCHK"
+	host_check dvb "$name" nvme-store.img $DVB_OFFSET "$len"
 }
 
-check dvb-ts-to-storage --only-kernel debug --only-group switch -- t_dvb
+check dvb-ts-to-storage --only-kernel debug --only-group switch --host -- t_dvb

@@ -7,7 +7,10 @@
 # (last) unmounts it so that the image is consistent for the host, which
 # extracts the files with debugfs (e2fsprogs, not our code) and compares
 # every frame with an independent v4l2-ctl MMAP capture (run-group record
-# "gst NAME IMAGE", verify-gst.py). Files on /mnt:
+# "gst NAME IMAGE", verify-gst.py): every frame must be the vivid frame of
+# a later sequence than the one before it. QEMU's trace of the storage
+# NVMe's DMA shows where the written (and read) bytes came from
+# (verify-dma.py). Files on /mnt:
 #   out-cmb.yuv      120 frames 1280x720 YUY2: vivid -> NVMe CMB -> O_DIRECT
 #   out-ivshmem.yuv  120 frames: vivid -> ivshmem BAR -> O_DIRECT
 #   copy.yuv         out-cmb.yuv -> p2psrc (ivshmem) -> p2psink -> file
@@ -21,7 +24,7 @@ export GST_PLUGIN_PATH=$BUILD/gst-plugin
 export GST_REGISTRY=/tmp/gstreg.bin
 
 gst_mount() {
-	[ -n "$GNS" ] && [ -b "$GNS" ] || { echo "no file system namespace ($GNS)"; return 77; }
+	[ -n "$GNS" ] && [ -b "$GNS" ] || { echo "no file system namespace '$GNS' (P2PBUF_VM_FS_NS): the rig did not find the storage NVMe's second namespace"; return 1; }
 	mountpoint -q /mnt && return 0
 	mkfs.ext4 -q -F "$GNS" || return 1
 	mount -t ext4 "$GNS" /mnt || return 1
@@ -62,17 +65,17 @@ gst_expect() {
 	[ "$got" = "$3" ] || { echo "$1: $2=$got, want $3"; return 1; }
 }
 
-# gst_host_check NAME FILE FRAMES [SAME_AS]: list FILE (on /mnt) for the
-# host: FRAMES frames equal to NAME.ref (and byte-identical to SAME_AS)
+# gst_host_check NAME FILE FRAMES [SAME_AS]: the host checks FILE (on
+# /mnt): FRAMES vivid frames in increasing sequence order, the gaps as
+# many as the sink's reported drops (with SAME_AS: byte-identical to that
+# file, whose capture the gaps come from)
 gst_host_check() {
-	local name=$1 file=$2 n=$3 same=${4:-} i
-	for i in $(seq 0 $((n - 1))); do
-		printf '{"frame": %d, "file_offset": %d, "bytes": %d}\n' "$i" $((i * GFRAME)) $GFRAME
-	done > "$OUT/$name.manifest"
-	echo "$n" > "$OUT/$name.expect"
-	printf '{"file": "%s", "same_as": "%s", "frame_bytes": %d}\n' "$file" "$same" $GFRAME > "$OUT/$name.gst"
-	sync "$OUT/$name.manifest" "$OUT/$name.expect" "$OUT/$name.gst" 2>/dev/null
-	printf 'gst\t%s\tnvme-fs.img\n' "$name" >> "$HOSTCHK"
+	local name=$1 file=$2 n=$3 same=${4:-} drops=
+	[ -n "$same" ] || drops=$(gst_stat "$OUT/$name.gst.log" drops)
+	printf '{"file": "%s", "same_as": "%s", "frames": %d, "drops": %s}\n' \
+		"$file" "$same" "$n" "${drops:-null}" > "$OUT/$name.gst"
+	sync "$OUT/$name.gst" 2>/dev/null
+	host_check gst "$name" nvme-fs.img
 }
 
 # gst_capture NAME SPEC IOMODE FRAMES: vivid 720p -> p2psink -> /mnt/NAME.yuv
@@ -81,8 +84,14 @@ gst_capture() {
 	gst_mount || return
 	vivid_load || return 1
 	reference_frame "$OUT/$name.ref" || { echo "reference MMAP capture failed"; return 1; }
+	case $spec in
+	pci:$IVS/*) poison_ivshmem || return 1 ;;
+	cmb:*) poison_cmb || return 1 ;;
+	esac
+	dma_begin || return 1
 	gst_run "$name" v4l2src device=/dev/video0 io-mode="$iomode" num-buffers="$n" ! \
 		"$GCAPS" ! p2psink provider="$spec" location="/mnt/$name.yuv" || return 1
+	dma_end p2p write $((n * GFRAME)) "$GBAR" || return 1
 	fps=$(echo "scale=1; $n / $GST_EXEC" | bc)
 	echo "$name: $n frames in $GST_EXEC s PLAYING to EOS: $fps fps"
 	[ "$(stat -c %s "/mnt/$name.yuv")" = $((n * GFRAME)) ] ||
@@ -97,6 +106,7 @@ gst_capture() {
 # 120 frames captured by DMABUF import into the NVMe CMB, written with
 # O_DIRECT by the storage NVMe reading the CMB (peer to peer).
 t_gst_cmb() {
+	GBAR=$(bar_range cmb "$CMB" "$(cmb_bar)")
 	gst_capture out-cmb "cmb:$CMB" dmabuf-import 120 || return
 	gst_expect out-cmb imports 120 && gst_expect out-cmb copies 0 &&
 		gst_expect out-cmb output o-direct && gst_expect out-cmb io-path p2p || return 1
@@ -104,6 +114,7 @@ t_gst_cmb() {
 }
 
 t_gst_ivshmem() {
+	GBAR=$(bar_range ivshmem "$IVS" 2)
 	gst_capture out-ivshmem "pci:$IVS/bar2" dmabuf-import 120 || return
 	gst_expect out-ivshmem imports 120 && gst_expect out-ivshmem copies 0 &&
 		gst_expect out-ivshmem output o-direct && gst_expect out-ivshmem io-path p2p || return 1
@@ -116,8 +127,14 @@ t_gst_file_to_file() {
 	local log
 	gst_mount || return
 	[ -s /mnt/out-cmb.yuv ] || { echo "no /mnt/out-cmb.yuv (gst-cmb failed?)"; return 1; }
+	poison_ivshmem || return 1
+	dma_begin || return 1
 	GST_DEBUG=p2psrc:4 gst_run copy p2psrc provider="pci:$IVS/bar2" location=/mnt/out-cmb.yuv \
 		caps="$GCAPS,framerate=30/1" ! p2psink provider="cmb:$CMB" location=/mnt/copy.yuv || return 1
+	# p2psrc reads into ivshmem, p2psink writes the same buffers from there
+	dma_end p2p read $((120 * GFRAME)) "$(bar_range ivshmem "$IVS" 2)" || return 1
+	host_check dma - nvme-dma.trace $((2 * DMA_N)) $((2 * DMA_N + 1)) \
+		p2p write $((120 * GFRAME)) "$(bar_range ivshmem "$IVS" 2)"
 	log=$OUT/copy.gst.log
 	grep -o 'reading .*' "$log" | head -1
 	grep -o '[0-9]* buffers, [0-9]* bytes, [0-9]* loops.*' "$log" | tail -1
@@ -128,7 +145,7 @@ t_gst_file_to_file() {
 		gst_expect copy output o-direct && gst_expect copy io-path p2p || return 1
 	cmp /mnt/out-cmb.yuv /mnt/copy.yuv || return 1
 	echo "guest: copy.yuv and out-cmb.yuv identical"
-	cp "$OUT/out-cmb.ref" "$OUT/copy.ref" || return 1
+	cp "$OUT/out-cmb.ref" "$OUT/copy.ref" && cp "$OUT/out-cmb.ref.json" "$OUT/copy.ref.json" || return 1
 	gst_host_check copy /copy.yuv 120 /out-cmb.yuv
 }
 
@@ -162,6 +179,7 @@ t_gst_v4l2sink() {
 
 # MMAP capture (system RAM): every frame is copied into device memory.
 t_gst_mmap() {
+	GBAR=$(bar_range ivshmem "$IVS" 2)
 	gst_capture out-mmap "pci:$IVS/bar2" mmap 60 || return
 	gst_expect out-mmap imports 0 && gst_expect out-mmap copies 60 &&
 		gst_expect out-mmap path copy+o-direct || return 1
@@ -169,14 +187,15 @@ t_gst_mmap() {
 }
 
 t_gst_umount() {
-	mountpoint -q /mnt || { echo "/mnt not mounted"; return 77; }
+	mountpoint -q /mnt || { echo "/mnt not mounted"; return 1; }
 	ls -l /mnt
 	umount /mnt
 }
 
-check gst-cmb --only-kernel debug --only-group switch -- t_gst_cmb
-check gst-ivshmem --only-kernel debug --only-group switch -- t_gst_ivshmem
-check gst-file-to-file --only-kernel debug --only-group switch -- t_gst_file_to_file
+check gst-cmb --only-kernel debug --only-group switch --host -- t_gst_cmb
+check gst-ivshmem --only-kernel debug --only-group switch --host -- t_gst_ivshmem
+check gst-file-to-file --only-kernel debug --only-group switch --host -- t_gst_file_to_file
 check gst-v4l2sink --only-kernel debug --only-group switch -- t_gst_v4l2sink
-check gst-mmap-copies --only-kernel debug --only-group switch -- t_gst_mmap
-check gst-umount --only-kernel debug --only-group switch -- t_gst_umount
+check gst-mmap-copies --only-kernel debug --only-group switch --host -- t_gst_mmap
+# the host reads the files from the image once it is unmounted
+setup gst-umount --only-kernel debug --only-group switch -- t_gst_umount

@@ -3,30 +3,24 @@
 """Check, from outside the VM, the files the GStreamer checks wrote to ext4.
 
 verify-gst.py BASE IMAGE
-
 BASE.gst  JSON: {"file": path in the file system, "same_as": another path
-          or "", "frame_bytes": N}
+          or "", "frames": N, "drops": the sink's reported drops or null}
+BASE.ref  (+ .json) a frame v4l2-ctl captured by MMAP into system RAM.
 IMAGE     the ext4 image (nvme-fs.img), unmounted by the guest.
-
 The file is extracted with debugfs (e2fsprogs, independent of the code
-under test) to BASE.out; it must be exactly as long as the frames listed in
-BASE.manifest, and every frame must equal BASE.ref, the frame v4l2-ctl
-captured by MMAP (the check of verify-storage.py "frames"). With same_as,
-that file is extracted too and must be byte-identical.
+under test). It must be N frames back to back, each the vivid frame of
+some sequence, the sequences strictly increasing (nothing duplicated, out
+of order, stale or poison), and the gaps between them must add up to the
+drops the sink reported. With same_as, that file is extracted too and must
+be byte-identical.
 """
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 
-
-def load_verify_storage():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify-storage.py")
-    spec = importlib.util.spec_from_file_location("verify_storage", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vivid_frames  # noqa: E402
 
 
 def dump(image, path, out):
@@ -41,6 +35,39 @@ def dump(image, path, out):
     return True
 
 
+def check_file(pat, data, nframes, drops, out):
+    """DATA is NFRAMES vivid frames in increasing sequence order."""
+    ok = True
+    size = len(data)
+    want = nframes * pat.size
+    if size != want:
+        out.append(f"{size} bytes, want {nframes} frames of {pat.size} = {want}")
+        ok = False
+    seqs = []
+    prev = -1
+    # a sequence gap longer than the pattern's period would be ambiguous;
+    # look a whole period ahead (720 sequences at 1280x720)
+    span = pat.h * pat.hperiod
+    for i in range(min(nframes, size // pat.size)):
+        fr = data[i * pat.size:(i + 1) * pat.size]
+        seq = pat.identify(fr, prev + 1, prev + 1 + span)
+        if seq is None:
+            out.append(f"frame {i} at file offset {i * pat.size:#x}: "
+                       f"{pat.describe(fr, prev + 1)} (no vivid frame after sequence {prev})")
+            ok = False
+            break
+        seqs.append(seq)
+        prev = seq
+    gaps = sum(b - a - 1 for a, b in zip(seqs, seqs[1:]))
+    if seqs:
+        out.append(f"{len(seqs)}/{nframes} frames identified, sequences {seqs[0]}..{seqs[-1]} "
+                   f"in increasing order, {gaps} dropped in between")
+    if ok and drops is not None and gaps != drops:
+        out.append(f"the sink reported {drops} drops, the file has {gaps} sequences missing")
+        ok = False
+    return ok
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
@@ -50,28 +77,22 @@ def main():
     out = base + ".out"
     if not dump(image, spec["file"], out):
         return 1
-    nframes = sum(1 for l in open(base + ".manifest") if l.strip())
-    size = os.path.getsize(out)
-    want = nframes * spec["frame_bytes"]
-    print(f"{spec['file']}: {size} bytes in {os.path.basename(image)} (debugfs), "
-          f"{nframes} frames of {spec['frame_bytes']} = {want}")
-    rc = 0
-    if size != want:
-        print(f"verify-gst: {spec['file']} is {size} bytes, want {want}", file=sys.stderr)
-        rc = 1
-    if load_verify_storage().frames(base, out) != 0:
-        rc = 1
+    pat = vivid_frames.load_reference(base + ".ref")
+    lines = [f"{spec['file']}: {os.path.getsize(out)} bytes in {os.path.basename(image)} (debugfs)"]
+    data = open(out, "rb").read()
+    ok = check_file(pat, data, spec["frames"], spec.get("drops"), lines)
     if spec.get("same_as"):
         other = base + ".same.out"
         if not dump(image, spec["same_as"], other):
             return 1
-        same = open(out, "rb").read() == open(other, "rb").read()
-        print(f"{spec['file']} and {spec['same_as']}: {'identical' if same else 'DIFFERENT'}")
+        same = data == open(other, "rb").read()
+        lines.append(f"{spec['file']} and {spec['same_as']}: {'identical' if same else 'DIFFERENT'}")
         os.unlink(other)
-        rc = rc or (0 if same else 1)
+        ok = ok and same
     os.unlink(out)  # large; the image keeps it
-    print("verify-gst: " + ("ok" if rc == 0 else "FAILED"))
-    return rc
+    print("\n".join(lines))
+    print("verify-gst: " + ("ok" if ok else "FAILED"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

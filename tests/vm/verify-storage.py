@@ -4,105 +4,87 @@
 
 verify-storage.py frames BASE IMAGE
     Frames written to storage. BASE.manifest has one JSON line per frame the
-    writer reported as written ("file_offset", "bytes"); BASE.ref is a frame
-    captured independently (v4l2-ctl --stream-mmap into system RAM); the
-    optional BASE.summary is the writer's JSON summary ("written_frames").
-    Every reported frame must be in IMAGE byte for byte at its offset, at N
-    distinct offsets; walking IMAGE from the first frame in steps of one
-    frame must find exactly as many copies back to back (more only if
-    BASE.extra-ok exists).
+    writer reported as written ("sequence", "file_offset", "bytes");
+    BASE.ref (+ .json) is a frame captured independently (v4l2-ctl
+    --stream-mmap into system RAM); BASE.summary is the writer's JSON
+    summary ("written_frames"); BASE.expect the number of frames the check
+    asked for. Every reported frame must be the vivid frame of its own
+    sequence at its offset, in order, none duplicated; the offsets follow
+    each other in steps of one frame; the slot after the last reported
+    frame must still hold the poison the image was filled with (a frame
+    there was written but not reported), unless BASE.extra-ok exists (the
+    disk went away mid-write).
 verify-storage.py bytes BASE IMAGE
     Bytes read from storage into device memory: BASE.pattern must be in
     IMAGE at offset BASE.json "phys_addr" - BASE.barbase.
 """
 import json
-import mmap
 import os
 import sys
 
-
-def open_image(path):
-    f = open(path, "rb")
-    return mmap.mmap(f.fileno(), os.fstat(f.fileno()).st_size, prot=mmap.PROT_READ)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vivid_frames  # noqa: E402
 
 
-def frames(base, image):
-    rep = [json.loads(l) for l in open(base + ".manifest") if l.strip()]
-    ref = open(base + ".ref", "rb").read()
-    img = open_image(image)
+def frames(base, image, out):
+    rep = [json.loads(line) for line in open(base + ".manifest") if line.strip()]
     if not rep:
-        print("verify-storage: the manifest lists no frame", file=sys.stderr)
-        return 1
-    bad = []
-    offs = []
-    n = None
-    for fr in rep:
-        off, nb = fr.get("file_offset"), fr["bytes"]
-        if off is None:
-            bad.append((fr["frame"], "no file_offset in the manifest"))
-            continue
-        n = nb if n is None else n
-        if nb != n or nb > len(ref):
-            bad.append((fr["frame"], f"{nb} bytes, reference has {len(ref)}"))
-        elif img[off:off + nb] != ref[:nb]:
-            bad.append((fr["frame"], f"bytes at {off:#x} differ from the reference"))
-        offs.append(off)
-    for fnum, why in bad[:10]:
-        print(f"frame {fnum}: {why}", file=sys.stderr)
-    ok = len(rep) - len(bad)
-    distinct = len(set(offs))
-    print(f"{ok}/{len(rep)} reported frames byte for byte in {os.path.basename(image)}, "
-          f"{distinct} distinct offsets")
-    rc = 0 if not bad and distinct == len(rep) else 1
-    # Independent of the offsets: walk the image from the first frame in
-    # steps of one frame and count the copies of the reference back to back.
-    # (vivid's bars are the same on every row, so a free search would match
-    # at every row; the walk is what can be checked.)
-    lo = min(offs)
-    step = sorted(set(offs))[1] - lo if len(set(offs)) > 1 else n
-    walked, pos = 0, lo
-    while pos + n <= len(img) and img[pos:pos + n] == ref[:n]:
-        walked += 1
-        pos += step
-    print(f"walk: {walked} frames back to back from {lo:#x} in steps of {step} bytes")
-    if walked < len(rep):
-        print("verify-storage: fewer frames back to back than reported", file=sys.stderr)
-        rc = 1
-    elif walked > len(rep) and not os.path.exists(base + ".extra-ok"):
-        print(f"verify-storage: {walked - len(rep)} frames on disk that were not reported",
-              file=sys.stderr)
-        rc = 1
-    if os.path.exists(base + ".summary"):
-        s = [json.loads(l) for l in open(base + ".summary") if '"summary"' in l]
-        if not s:
-            print("verify-storage: no summary line", file=sys.stderr)
-            rc = 1
-        elif s[-1].get("written_frames") != len(rep):
-            print(f"verify-storage: summary says {s[-1].get('written_frames')} frames written, "
-                  f"manifest lists {len(rep)}", file=sys.stderr)
-            rc = 1
-        else:
-            print(f"summary: {len(rep)} frames written, path {s[-1].get('write_path')}")
+        out.append("the manifest lists no frame")
+        return False
+    pat = vivid_frames.load_reference(base + ".ref")
+    img = vivid_frames.open_image(image)
+    if any("file_offset" not in f for f in rep):
+        out.append("a manifest line has no file_offset")
+        return False
+    expect = len(rep)
+    ok = True
     if os.path.exists(base + ".expect"):
-        want = int(open(base + ".expect").read())
-        if want != len(rep):
-            print(f"verify-storage: expected {want} frames, manifest lists {len(rep)}",
-                  file=sys.stderr)
-            rc = 1
-    print("verify-storage: " + ("ok" if rc == 0 else "FAILED"))
-    return rc
+        expect = int(open(base + ".expect").read())
+    fr = [dict(f, off=f["file_offset"]) for f in rep]
+    ok = vivid_frames.check_frames(pat, img, fr, expect, out) and ok
+    offs = [f["off"] for f in fr]
+    steps = {b - a for a, b in zip(offs, offs[1:])}
+    if len(steps) > 1 or (steps and min(steps) < pat.size):
+        out.append(f"frames are not back to back in file order: steps {sorted(steps)[:5]}")
+        ok = False
+    step = steps.pop() if steps else pat.size
+    nxt = offs[-1] + step
+    if nxt + pat.size <= len(img) and not os.path.exists(base + ".extra-ok"):
+        slot = img[nxt:nxt + pat.size]
+        if not vivid_frames.is_poison(slot):
+            out.append(f"the slot after the last reported frame ({nxt:#x}) is not poison: "
+                       f"{pat.describe(slot, rep[-1]['sequence'] + 1)}; a frame was written "
+                       "but not reported, or the image was not poisoned")
+            ok = False
+    s = [json.loads(line) for line in open(base + ".summary") if '"summary"' in line] \
+        if os.path.exists(base + ".summary") else []
+    if not s:
+        out.append("no summary line from the writer")
+        ok = False
+    elif s[-1].get("written_frames") != len(rep):
+        out.append(f"summary says {s[-1].get('written_frames')} frames written, "
+                   f"manifest lists {len(rep)}")
+        ok = False
+    else:
+        out.append(f"summary: {len(rep)} frames written, path {s[-1].get('write_path')}, "
+                   f"{s[-1].get('dropped', '?')} dropped")
+    return ok
 
 
-def read_bytes(base, image):
+def read_bytes(base, image, out):
     info = json.loads(open(base + ".json").read())
     barbase = int(open(base + ".barbase").read().strip(), 0)
     pat = open(base + ".pattern", "rb").read()
-    img = open_image(image)
+    img = vivid_frames.open_image(image)
     off = info["phys_addr"] - barbase
-    same = img[off:off + len(pat)] == pat
-    print(f"{len(pat)} bytes at {os.path.basename(image)} offset {off:#x} "
-          f"(path {info['path']}): {'identical' if same else 'DIFFERENT'}")
-    return 0 if same else 1
+    got = img[off:off + len(pat)]
+    same = got == pat
+    why = ""
+    if not same:
+        why = " (still poison: nothing was read there)" if vivid_frames.is_poison(got) else ""
+    out.append(f"{len(pat)} bytes at {os.path.basename(image)} offset {off:#x} "
+               f"(path {info['path']}): {'identical' if same else 'DIFFERENT' + why}")
+    return same
 
 
 def main():
@@ -110,7 +92,11 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     mode, base, image = sys.argv[1:]
-    return frames(base, image) if mode == "frames" else read_bytes(base, image)
+    out = []
+    ok = (frames if mode == "frames" else read_bytes)(base, image, out)
+    print("\n".join(out))
+    print("verify-storage: " + ("ok" if ok else "FAILED"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

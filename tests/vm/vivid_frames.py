@@ -1,0 +1,180 @@
+# SPDX-License-Identifier: MIT
+"""What vivid's frame with sequence number N looks like, computed from one
+reference frame captured independently (v4l2-ctl --stream-mmap into system
+RAM), and what a region of device memory or a file holds instead.
+
+The VM checks set vivid's test pattern generator (drivers/media/common/
+v4l2-tpg) to "100% Color Squares", "Move Right Fast" and "Move Down Slow",
+with no OSD text. The TPG advances its movement counters once per sequence
+number, also for frames nobody dequeued (vivid_thread_vid_cap_tick), so a
+frame is a pure function of its sequence: frame(n) is the reference frame
+rolled down by (n - r) * vstep lines and right by (n - r) * hstep pixels,
+with r the reference's sequence, vstep = 1 and hstep = ((width + 319) //
+320) * 4 (tpg_update_mv_step). The pattern has no shorter vertical or
+horizontal period, so frames are distinct for lcm(height, width / hstep)
+consecutive sequences (480 at 640x480, 720 at 1280x720).
+
+The poison pattern is what the checks fill device memory and storage with
+before they capture (tools/vm/poison.py), so that memory nobody wrote is seen.
+"""
+import importlib.util
+import json
+import os
+
+# The pattern tools/vm/poison.py fills memory and images with; vivid's
+# frames never contain it.
+_spec = importlib.util.spec_from_file_location(
+    "poison", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                           "tools", "vm", "poison.py"))
+_poison = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_poison)
+POISON = _poison.POISON
+
+
+def load_reference(path):
+    """A reference frame: PATH (raw bytes) and PATH.json (width, height,
+    bytesperline, sequence)."""
+    meta = json.load(open(path + ".json"))
+    return Pattern(open(path, "rb").read(), meta)
+
+
+class Pattern:
+    def __init__(self, ref, meta):
+        self.w = int(meta["width"])
+        self.h = int(meta["height"])
+        self.bpl = int(meta["bytesperline"])
+        self.seq0 = int(meta["sequence"])
+        self.size = self.bpl * self.h
+        if len(ref) < self.size:
+            raise ValueError(f"reference has {len(ref)} bytes, {self.w}x{self.h} "
+                             f"needs {self.size}")
+        self.rows = [ref[r * self.bpl:(r + 1) * self.bpl] for r in range(self.h)]
+        self.hstep = ((self.w + 319) // 320) * 4  # pixels per sequence
+        self.bpp = self.bpl // self.w  # bytes per pixel (2 for YUYV)
+        self.hperiod = self.w // self.hstep
+        self.cache = {}
+
+    def shift(self, seq):
+        d = seq - self.seq0
+        return d % self.h, (d * self.hstep) % self.w * self.bpp
+
+    def row(self, seq, r):
+        dy, dxb = self.shift(seq)
+        src = self.rows[(r - dy) % self.h]
+        return src[-dxb:] + src[:-dxb] if dxb else src
+
+    def frame(self, seq):
+        f = self.cache.get(seq)
+        if f is None:
+            f = b"".join(self.row(seq, r) for r in range(self.h))
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.cache[seq] = f
+        return f
+
+    def matches(self, seq, data):
+        return data[:self.size] == self.frame(seq)
+
+    def identify(self, data, lo, hi):
+        """The sequence in [lo, hi) whose frame DATA is, or None. Rows are
+        compared first, so a miss costs a few short comparisons."""
+        first = data[:self.bpl]
+        for seq in range(max(lo, 0), hi):
+            if self.row(seq, 0) == first and self.matches(seq, data):
+                return seq
+        return None
+
+    def describe(self, data, want=None, near=720):
+        """Why DATA is not the frame it should be: poison (nothing was
+        written), zeros, another sequence's frame (stale or misplaced), or
+        other bytes."""
+        data = bytes(data[:self.size])
+        if len(data) < self.size:
+            return f"only {len(data)} of {self.size} bytes"
+        if is_poison(data):
+            return "still poison: nothing was written there"
+        if data.count(0) == len(data):
+            return "all zeros: nothing was written there"
+        if want is not None:
+            other = self.identify(data, want - near, want + near)
+            if other is not None:
+                return f"the frame of sequence {other}, not {want}"
+        poisoned = sum(1 for i in range(0, self.size, 4096)
+                       if is_poison(data[i:i + 4096]))
+        if poisoned:
+            return f"partly written: {poisoned} of {(self.size + 4095) // 4096} pages still poison"
+        return "bytes differ from every vivid frame near that sequence"
+
+
+def is_poison(data):
+    """True when DATA, at any offset into the pattern, is poison."""
+    n = len(POISON)
+    if len(data) < n:
+        return False
+    k = data.find(POISON, 0, 2 * n)
+    if k < 0 or data[:k] != POISON[n - k:]:
+        return False
+    body = data[k:]
+    return body == (POISON * (len(body) // n + 1))[:len(body)]
+
+
+def open_image(path):
+    """IMAGE as a read-only buffer: a host backing file, an extracted file,
+    or a guest's PCI resource file (sysfs gives its size in st_size)."""
+    import mmap
+    import os
+    f = open(path, "rb")
+    size = os.fstat(f.fileno()).st_size
+    return mmap.mmap(f.fileno(), size, prot=mmap.PROT_READ)
+
+
+def check_frames(pat, img, frames, expect, out):
+    """Every frame of FRAMES (dicts: frame, sequence, off, bytes and
+    optionally dropped_before) must be the frame of its sequence at OFF in
+    IMG, sequences strictly increasing, offsets distinct, EXPECT frames in
+    all; a gap in the sequences must be what the tool reported as dropped.
+    Prints what it found to OUT (a list of lines); returns True when all
+    of it holds."""
+    ok = True
+    bad = []
+    good = 0
+    prev = None
+    gaps = 0
+    misreported = []
+    offs = set()
+    for fr in frames:
+        seq, off, n = fr["sequence"], fr["off"], fr["bytes"]
+        if n != pat.size:
+            bad.append(f"frame {fr['frame']} (seq {seq}): {n} bytes, a frame has {pat.size}")
+        elif off < 0 or off + n > len(img):
+            bad.append(f"frame {fr['frame']} (seq {seq}) at {off:#x}: outside the image")
+        elif not pat.matches(seq, img[off:off + n]):
+            bad.append(f"frame {fr['frame']} (seq {seq}) at {off:#x}: "
+                       f"{pat.describe(img[off:off + n], seq)}")
+        else:
+            good += 1
+        if prev is not None:
+            if seq <= prev:
+                bad.append(f"frame {fr['frame']}: sequence {seq} after {prev} (out of order or duplicated)")
+            else:
+                gaps += seq - prev - 1
+                if seq - prev - 1 != fr.get("dropped_before", 0):
+                    misreported.append(f"frame {fr['frame']}: {seq - prev - 1} sequences missing "
+                                       f"before it, tool reported {fr.get('dropped_before', 0)}")
+        prev = seq
+        if off in offs:
+            bad.append(f"frame {fr['frame']} (seq {seq}) shares offset {off:#x} with an earlier frame")
+        offs.add(off)
+    for line in bad[:12]:
+        out.append(line)
+    if len(bad) > 12:
+        out.append(f"... and {len(bad) - 12} more")
+    for line in misreported[:5]:
+        out.append(line)
+    seqs = [f["sequence"] for f in frames]
+    out.append(f"{good}/{len(frames)} frames are the vivid frame of their own sequence"
+               f" (sequences {seqs[0] if seqs else '-'}..{seqs[-1] if seqs else '-'}, "
+               f"{gaps} dropped in between, {len(offs)} distinct offsets; expected {expect} frames)")
+    if bad or misreported or good != expect or len(frames) != expect:
+        ok = False
+    return ok
