@@ -133,8 +133,10 @@ int p2pbuf_backend_setup(struct p2pbuf_provider *prov)
 	prov->backend = p2pbuf_pick_backend(prov);
 
 	if (prov->kind == P2PBUF_KIND_PUBLISHED) {
-		/* Another driver owns the BAR and its pages; the P2PDMA core
-		 * maps it write-back. */
+		/*
+		 * Another driver owns the BAR and its pages; the P2PDMA core
+		 * maps it write-back.
+		 */
 		prov->memtype = P2PBUF_MEMTYPE_WB;
 		return 0;
 	}
@@ -328,8 +330,10 @@ enum p2pbuf_route p2pbuf_route_for(struct p2pbuf_provider *prov,
 
 	last = (route == P2PBUF_ROUTE_P2P ? prov->bus : prov->phys) + prov->size - 1;
 	if (!mask || last > mask) {
-		/* The importer cannot address the region: refuse instead of
-		 * letting dma-direct overflow or bounce through RAM. */
+		/*
+		 * The importer cannot address the region: refuse instead of
+		 * letting dma-direct overflow or bounce through RAM.
+		 */
 		*error = -ERANGE;
 		return P2PBUF_ROUTE_REFUSED;
 	}

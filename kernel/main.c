@@ -13,6 +13,7 @@
 
 #include "p2pbuf.h"
 
+/* Protects p2pbuf_providers (the list, not the providers). */
 DEFINE_MUTEX(p2pbuf_lock);
 LIST_HEAD(p2pbuf_providers);
 

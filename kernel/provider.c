@@ -40,8 +40,10 @@ void p2pbuf_provider_put(struct p2pbuf_provider *prov)
 
 static int p2pbuf_provider_open(struct inode *inode, struct file *file)
 {
-	/* misc_open() holds misc_mtx: the provider cannot be deregistered
-	 * and freed before the reference is taken. */
+	/*
+	 * misc_open() holds misc_mtx: the provider cannot be deregistered
+	 * and freed before the reference is taken.
+	 */
 	struct miscdevice *misc = file->private_data;
 	struct p2pbuf_provider *prov = container_of(misc, struct p2pbuf_provider, misc);
 
@@ -56,57 +58,101 @@ static int p2pbuf_provider_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long p2pbuf_ioctl_alloc(struct p2pbuf_provider *prov, void __user *uarg,
-			       size_t usize)
+/*
+ * As dma_heap_ioctl_allocate(): the same checks in the same order, then the
+ * buffer, then the fd. One difference, on 32-bit kernels only: a length
+ * beyond SIZE_MAX is refused here where dma-heap truncates it.
+ */
+static long p2pbuf_ioctl_alloc(struct p2pbuf_provider *prov,
+			       struct p2pbuf_alloc_data *data,
+			       struct dma_buf **dmabufp)
 {
-	struct p2pbuf_alloc_data data;
 	struct dma_buf *dmabuf;
 	size_t size;
-	int fd, ret;
+	int fd;
 
-	/* Older (shorter) structs do not exist: v1 is the dma-heap layout. */
-	if (usize < sizeof(data))
+	if (data->fd)
 		return -EINVAL;
-	ret = copy_struct_from_user(&data, sizeof(data), uarg, usize);
-	if (ret)
-		return ret;
-	if (data.fd || data.heap_flags || (data.fd_flags & ~P2PBUF_VALID_FD_FLAGS))
+	if (data->fd_flags & ~P2PBUF_VALID_FD_FLAGS)
 		return -EINVAL;
-	if (!data.len || data.len > SIZE_MAX - PAGE_SIZE + 1)
+	if (data->heap_flags)
 		return -EINVAL;
-	size = PAGE_ALIGN(data.len);
+	/* dma-heap: PAGE_ALIGN(len) == 0 (len 0, or rounding past 2^64) */
+	if (!data->len || data->len > SIZE_MAX - PAGE_SIZE + 1)
+		return -EINVAL;
+	size = PAGE_ALIGN(data->len);
 	if (size > prov->size)
 		return -ENOMEM;
 
-	fd = get_unused_fd_flags(data.fd_flags & O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	dmabuf = p2pbuf_buffer_export(prov, size, data.fd_flags);
-	if (IS_ERR(dmabuf)) {
-		put_unused_fd(fd);
+	dmabuf = p2pbuf_buffer_export(prov, size, data->fd_flags);
+	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	}
-	data.fd = fd;
-	/* Install the fd only once the caller can learn its number. */
-	if (copy_to_user(uarg, &data, sizeof(data))) {
-		put_unused_fd(fd);
+	fd = get_unused_fd_flags(data->fd_flags & O_CLOEXEC);
+	if (fd < 0) {
 		dma_buf_put(dmabuf);
-		return -EFAULT;
+		return fd;
 	}
-	fd_install(fd, dmabuf->file);
+	data->fd = fd;
+	*dmabufp = dmabuf;
 	return 0;
 }
 
+/*
+ * DMA_HEAP_IOCTL_ALLOC as the dma-heap core takes it (dma_heap_ioctl() in
+ * drivers/dma-buf/dma-heap.c), so that code written for dma-heaps sees the
+ * same results here:
+ *  - the command is matched by _IOC_NR() alone (another number: -EINVAL);
+ *  - _IOC_SIZE(cmd) bytes are read if the command has _IOC_WRITE and
+ *    written back if it has _IOC_READ; what the kernel does not read is
+ *    zero (a shorter, older struct is zero-extended), bytes past the
+ *    kernel's struct are ignored and written back as they were read;
+ *  - the fd is installed once the write-back succeeded, even when the
+ *    written-back part is too short to hold it.
+ * The ctl node keeps the stricter copy_struct_from_user() rule.
+ */
 static long p2pbuf_provider_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
 	struct p2pbuf_provider *prov = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct p2pbuf_alloc_data stack_data;
+	struct p2pbuf_alloc_data *data = &stack_data;
+	unsigned int in_size = 0, out_size = 0, ksize;
+	struct dma_buf *dmabuf;
+	long ret;
 
-	if (_IOC_TYPE(cmd) != P2PBUF_IOC_MAGIC ||
-	    _IOC_NR(cmd) != _IOC_NR(P2PBUF_IOCTL_ALLOC) ||
-	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
-		return -ENOTTY;
-	return p2pbuf_ioctl_alloc(prov, (void __user *)arg, _IOC_SIZE(cmd));
+	if (_IOC_NR(cmd) != _IOC_NR(P2PBUF_IOCTL_ALLOC))
+		return -EINVAL;
+	if (_IOC_DIR(cmd) & _IOC_WRITE)
+		in_size = _IOC_SIZE(cmd);
+	if (_IOC_DIR(cmd) & _IOC_READ)
+		out_size = _IOC_SIZE(cmd);
+	ksize = max3(in_size, out_size, (unsigned int)sizeof(*data));
+	if (ksize > sizeof(*data)) {
+		data = kmalloc(ksize, GFP_KERNEL);
+		if (!data)
+			return -ENOMEM;
+	}
+	if (copy_from_user(data, uarg, in_size)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	memset((char *)data + in_size, 0, ksize - in_size);
+
+	ret = p2pbuf_ioctl_alloc(prov, data, &dmabuf);
+	if (ret)
+		goto out;
+	if (copy_to_user(uarg, data, out_size)) {
+		put_unused_fd(data->fd);
+		dma_buf_put(dmabuf);
+		ret = -EFAULT;
+		goto out;
+	}
+	fd_install(data->fd, dmabuf->file);
+out:
+	if (data != &stack_data)
+		kfree(data);
+	return ret;
 }
 
 static const struct file_operations p2pbuf_provider_fops = {

@@ -10,16 +10,17 @@ OUT=$P2PBUF_VM_OUT
 IVS=$P2PBUF_VM_IVSHMEM_BDF
 FMT="width=$W,height=$H,pixelformat=YUYV"
 PATH=$BUILD/tools:$PATH
+SRC=$(realpath "$(dirname "$0")/../..")
+. "$SRC/tests/vm/lib-vivid.sh"
+. "$SRC/tests/vm/lib-dma.sh"
 
 insmod "$BUILD/kernel/p2pbuf-$P2PBUF_VM_KERNEL.ko"
 p2pbuf-ctl bind "$IVS"
 p2pbuf-ctl list
-modprobe vivid n_devs=1 node_types=1
-for _ in $(seq 50); do [ -e /dev/video0 ] && break; sleep 0.1; done
-v4l2-ctl -d /dev/video0 -c osd_text_mode=2 -p 30 > /dev/null
+# every frame differs and follows from its sequence number
+vivid_load
 # an independent reference: one frame by MMAP into system RAM
-v4l2-ctl -d /dev/video0 --set-fmt-video="$FMT" --stream-mmap --stream-skip=2 \
-	--stream-count=1 --stream-to="$OUT/demo.ref" > /dev/null 2>&1
+reference_frame "$OUT/demo.ref"
 p2pbuf-capture -d /dev/video0 --set-fmt-video="$FMT" --provider "pci:$IVS/bar2" \
 	--buffers 4 --ring "$N" --stream-count "$N" --stream-skip 2 --manifest "$OUT/demo.manifest"
 sed -n "3p" "/sys/bus/pci/devices/$IVS/resource" | awk '{print $1}' > "$OUT/demo.barbase"
@@ -44,8 +45,22 @@ else
 	SPEC="pci:$IVS/bar2" PATHOPT=(--bounce)
 	echo "(stock kernel: no P2PDMA, so the write goes through a bounce buffer; use --kernel debug for peer-to-peer)"
 fi
-v4l2-ctl -d /dev/video0 --set-fmt-video="$FMT" --stream-mmap --stream-skip=2 \
-	--stream-count=1 --stream-to="$OUT/demo-store.ref" > /dev/null 2>&1
+reference_frame "$OUT/demo-store.ref"
+# QEMU traces the storage NVMe's DMA between these two markers
+dma_mark 0
 p2pbuf-capture -d /dev/video0 --set-fmt-video="$FMT" --provider "$SPEC" \
 	--buffers 4 --stream-count "$N" --stream-skip 2 --fsync "${PATHOPT[@]}" \
 	--stream-to "$P2PBUF_VM_STORE_NS" --manifest "$OUT/demo-store.manifest"
+dma_mark 1
+echo "$N" > "$OUT/demo-store.expect"
+# the BAR the frames were written from, for the host's look at the trace
+if [ "$P2PBUF_VM_KERNEL" = debug ]; then
+	bdf=$P2PBUF_VM_CMB_BDF
+	bar=$(p2pbuf-ctl list --json | python3 -c "
+import json,sys
+print([p['bar'] for p in json.load(sys.stdin) if p['name']=='$bdf-p2pmem'][0])")
+else
+	bdf=$IVS bar=2
+fi
+read -r s e _ < <(sed -n "$((bar + 1))p" "/sys/bus/pci/devices/$bdf/resource")
+echo "$s:$((e - s + 1))" > "$OUT/demo-store.bar"

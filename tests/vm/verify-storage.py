@@ -6,8 +6,8 @@ verify-storage.py frames BASE IMAGE
     Frames written to storage. BASE.manifest has one JSON line per frame the
     writer reported as written ("sequence", "file_offset", "bytes");
     BASE.ref (+ .json) is a frame captured independently (v4l2-ctl
-    --stream-mmap into system RAM); BASE.summary is the writer's JSON
-    summary ("written_frames"); BASE.expect the number of frames the check
+    --stream-mmap into system RAM); BASE.summary, when there, is the
+    writer's JSON summary ("written_frames"); BASE.expect the number of frames the check
     asked for. Every reported frame must be the vivid frame of its own
     sequence at its offset, in order, none duplicated; the offsets follow
     each other in steps of one frame; the slot after the last reported
@@ -56,8 +56,10 @@ def frames(base, image, out):
                        f"{pat.describe(slot, rep[-1]['sequence'] + 1)}; a frame was written "
                        "but not reported, or the image was not poisoned")
             ok = False
-    s = [json.loads(line) for line in open(base + ".summary") if '"summary"' in line] \
-        if os.path.exists(base + ".summary") else []
+    if not os.path.exists(base + ".summary"):
+        out.append("no writer summary to compare with (BASE.summary absent)")
+        return ok
+    s = [json.loads(line) for line in open(base + ".summary") if '"summary"' in line]
     if not s:
         out.append("no summary line from the writer")
         ok = False

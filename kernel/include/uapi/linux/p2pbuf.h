@@ -12,9 +12,29 @@
  *                           each importer got, and asks whether a PCI device
  *                           can reach a provider by peer-to-peer DMA.
  *
- * Structures may grow at the end. The kernel takes the size from the ioctl
- * number: a shorter (older) struct is zero-extended, a longer (newer) one is
- * accepted if the bytes the kernel does not know are zero (-E2BIG otherwise).
+ * Structures may grow at the end; the kernel takes the caller's struct size
+ * from the ioctl number (_IOC_SIZE). The two nodes apply different rules:
+ *
+ *   provider node  the dma-heap core's rule (dma_heap_ioctl()), so that
+ *                  dma-heap code sees the same results. The command is
+ *                  matched by its number (_IOC_NR) alone; another number
+ *                  fails with -EINVAL. _IOC_SIZE bytes are read if the
+ *                  command has _IOC_WRITE and written back if it has
+ *                  _IOC_READ. A shorter (older) struct is zero-extended:
+ *                  the fields it lacks are taken as 0 (a zero length, so
+ *                  size 0 or no _IOC_WRITE, fails with -EINVAL). The tail
+ *                  of a longer (newer) struct is ignored, whatever it holds,
+ *                  and written back unchanged; it must be readable (and
+ *                  writable for _IOC_READ), else -EFAULT. The new fd is
+ *                  installed even when the written-back part is too short to
+ *                  hold it (as with dma-heaps: do not do that).
+ *   ctl node       shorter than the kernel's struct: -EINVAL. Longer: the
+ *                  bytes the kernel does not know must be zero (-E2BIG
+ *                  otherwise); only the kernel's struct is written back.
+ *                  Another magic, an unknown number, or a direction
+ *                  other than _IOWR (for P2PBUF_CTL_RESCAN: any command
+ *                  but exactly _IO) fails with -ENOTTY.
+ *
  * Every flags field must be 0 unless a flag is defined for it (-EINVAL).
  */
 #ifndef _UAPI_LINUX_P2PBUF_H
@@ -28,15 +48,24 @@
 /* Same magic, number and layout as DMA_HEAP_IOCTL_ALLOC. */
 #define P2PBUF_IOC_MAGIC		'H'
 
-/* Valid bits of fd_flags: O_CLOEXEC and the access mode (O_RDWR...). */
-#define P2PBUF_VALID_FD_FLAGS		(02000000 | 00000003)
+/*
+ * Valid bits of fd_flags: O_CLOEXEC and the access mode (O_RDWR...), as
+ * DMA_HEAP_VALID_FD_FLAGS; using it needs <fcntl.h> (<linux/fcntl.h> in
+ * the kernel).
+ */
+#define P2PBUF_VALID_FD_FLAGS		(O_CLOEXEC | O_ACCMODE)
 
 /**
  * struct p2pbuf_alloc_data - allocate a dma-buf from a provider
- * @len:	in: size in bytes; rounded up to the page size; != 0
- * @fd:		out: the new dma-buf file descriptor
- * @fd_flags:	in: O_CLOEXEC and/or O_RDWR/O_RDONLY/O_WRONLY
- * @heap_flags:	in: must be 0
+ * @len:	in: size in bytes; rounded up to the page size; != 0 (-EINVAL
+ *		for 0 and for a length that rounds up past the largest size_t;
+ *		-ENOMEM beyond the provider's size)
+ * @fd:		in: must be 0 (-EINVAL); out: the new dma-buf file descriptor
+ * @fd_flags:	in: O_CLOEXEC and/or O_RDWR/O_RDONLY/O_WRONLY, nothing else
+ *		(-EINVAL)
+ * @heap_flags:	in: must be 0 (-EINVAL)
+ *
+ * Sizes other than this struct's: see the provider node's rule at the top.
  */
 struct p2pbuf_alloc_data {
 	__u64 len;
@@ -119,8 +148,8 @@ enum p2pbuf_route {
 	P2PBUF_ROUTE_NONE = 0,		/* attached, never mapped for DMA */
 	P2PBUF_ROUTE_P2P = 1,		/* PCI bus address through a switch */
 	P2PBUF_ROUTE_HOST_BRIDGE = 2,	/* through the host bridge (allow-listed) */
-	P2PBUF_ROUTE_HOST_UNCHECKED = 3,/* CPU physical address; kernel without
-					 * P2PDMA cannot check the path */
+	/* CPU physical address: a kernel without P2PDMA cannot check the path */
+	P2PBUF_ROUTE_HOST_UNCHECKED = 3,
 	P2PBUF_ROUTE_REFUSED = 4,	/* attach refused, see @error */
 };
 

@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# vivid as the capture source of the VM checks and the demo (source this
+# file in guest bash scripts; FMT is the v4l2-ctl --set-fmt-video value).
+
+# vivid frames that differ per sequence number and can be computed from
+# one reference frame (tests/vm/vivid_frames.py): "100% Color Squares"
+# moving right fast and down slowly, no OSD text, 30 fps.
+vivid_load() { # extra module parameters...
+	modprobe -r vivid 2>/dev/null
+	modprobe vivid n_devs=1 node_types=1 "$@" || return 1
+	for _ in $(seq 50); do [ -e /dev/video0 ] && break; sleep 0.1; done
+	v4l2-ctl -d /dev/video0 -c osd_text_mode=2 -c test_pattern=4 \
+		-c horizontal_movement=6 -c vertical_movement=4 -p 30 >/dev/null || return 1
+}
+
+# reference_frame OUTFILE: one frame captured by MMAP into system RAM (not
+# our code), and OUTFILE.json with its size and V4L2 sequence number
+reference_frame() {
+	local seq w h bpl
+	v4l2-ctl -d /dev/video0 --set-fmt-video="$FMT" --stream-mmap --stream-skip=2 \
+		--stream-count=1 --stream-to="$1" --verbose > "$1.log" 2>&1 || { cat "$1.log"; return 1; }
+	seq=$(grep -o 'seq: *[0-9]*' "$1.log" | tail -1 | grep -o '[0-9]*$')
+	read -r w h bpl < <(v4l2-ctl -d /dev/video0 --get-fmt-video | awk -F: '
+		/Width\/Height/ { split($2, a, "/"); w = a[1] + 0; h = a[2] + 0 }
+		/Bytes per Line/ { b = $2 + 0 } END { print w, h, b }')
+	[ -n "$seq" ] && [ "${bpl:-0}" -gt 0 ] || { echo "reference: no sequence or format"; cat "$1.log"; return 1; }
+	printf '{"width": %d, "height": %d, "bytesperline": %d, "sequence": %d}\n' \
+		"$w" "$h" "$bpl" "$seq" > "$1.json"
+}
