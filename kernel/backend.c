@@ -176,7 +176,7 @@ void p2pbuf_backend_teardown(struct p2pbuf_provider *prov)
 		pci_release_region(prov->pdev, prov->bar);
 }
 
-void *p2pbuf_backend_alloc(struct p2pbuf_provider *prov, size_t size)
+static void *p2pbuf_backend_alloc_raw(struct p2pbuf_provider *prov, size_t size)
 {
 	void *kaddr;
 
@@ -205,6 +205,22 @@ void *p2pbuf_backend_alloc(struct p2pbuf_provider *prov, size_t size)
 #else
 	kaddr = NULL;
 #endif
+	return kaddr;
+}
+
+/*
+ * A new buffer reads as zeros, as from every dma-heap: device memory keeps
+ * the previous user's frames otherwise. Cleared at allocation rather than
+ * at free because on the P2PDMA backend pages go back to the pool when
+ * their last reference drops (possibly from an I/O completion), which the
+ * exporter does not see.
+ */
+void *p2pbuf_backend_alloc(struct p2pbuf_provider *prov, size_t size)
+{
+	void *kaddr = p2pbuf_backend_alloc_raw(prov, size);
+
+	if (kaddr)
+		memset(kaddr, 0, size);
 	return kaddr;
 }
 

@@ -284,6 +284,11 @@ t_abi() {
 	"$BUILD/tests/vm/vm-ioctl-abi" "/dev/p2pbuf/$IVS-bar2" "$OUT/ivshmem.bin"
 }
 
+# A new buffer never shows the previous user's data (dma-heap semantics).
+t_zeroed() {
+	"$BUILD/tests/vm/vm-ioctl-abi" "/dev/p2pbuf/$IVS-bar2" "$OUT/ivshmem.bin" --zeroed
+}
+
 # The route a PCI peer (the storage NVMe) gets to the ivshmem provider.
 t_route_peer() {
 	local want got
@@ -383,6 +388,7 @@ check bind-ivshmem -- t_bind
 check capture-ivshmem --host -- t_capture_ivshmem
 check capture-cmb --only-group switch --only-kernel debug -- t_capture_cmb
 check ioctl-abi --only-group switch -- t_abi
+check alloc-zeroed --only-group switch -- t_zeroed
 check route-pci-peer -- t_route_peer
 check vivid-dma-contig --only-group switch -- t_dma_contig
 check revoke-under-load --only-group switch -- t_revoke_loop

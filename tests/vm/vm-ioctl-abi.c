@@ -690,6 +690,79 @@ out:
 		close(first);
 }
 
+/*
+ * A new buffer reads as zeros, as from every dma-heap: fill the BAR range
+ * of a buffer with a pattern through RESOURCE_FILE (a path p2pbuf does not
+ * use), free the buffer, allocate again (the allocator hands out the same
+ * range first), and read the new buffer both through its mmap and in the
+ * BAR: no byte of the previous user's data may show.
+ */
+static void test_zeroed(int cfd, int pfd, const char *node, const char *resfile)
+{
+	static const size_t sizes[] = { 4096, 3 * 4096, 1 << 20, 1843200 };
+	struct p2pbuf_provider_info pi;
+	uint64_t bar_start, bar_len;
+	unsigned int i, round;
+	int before = failures;
+
+	if (find_provider(cfd, node, &pi) || bar_range(pi.pci_dev, pi.bar, &bar_start, &bar_len))
+		return;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t len = sizes[i], alen = (len + page_size - 1) & ~(size_t)(page_size - 1);
+		uint64_t prev_off = UINT64_MAX;
+
+		for (round = 0; round < 2; round++) {
+			struct p2pbuf_buffer_info bi = { 0 };
+			struct window w = { .fd = -1 };
+			unsigned char *got = calloc(1, alen), *fill = malloc(alen), *p = MAP_FAILED;
+			size_t k, nz = 0;
+			int fd = -1;
+
+			if (!got || !fill || alloc(pfd, len, O_RDWR | O_CLOEXEC, 0, &fd)) {
+				CHECK(0, "zeroed: cannot allocate %zu bytes", len);
+				goto next;
+			}
+			bi.fd = fd;
+			if (xioctl(cfd, P2PBUF_CTL_BUFFER_INFO, &bi)) {
+				CHECK(0, "zeroed: BUFFER_INFO: %s", strerror(errno));
+				goto next;
+			}
+			if (window_open(&w, resfile, &pi, bar_len, bi.phys_addr - bar_start, alen))
+				goto next;
+			/* what the device memory holds, seen from outside */
+			CHECK(!window_read(&w, got), "zeroed: read %s: %s", resfile, strerror(errno));
+			for (k = 0; k < alen; k++)
+				nz += got[k] != 0;
+			CHECK(!nz, "zeroed: new %zu-byte buffer at BAR offset %#llx (round %u%s): %zu of %zu bytes in the BAR are not zero",
+			      len, (unsigned long long)(bi.phys_addr - bar_start), round,
+			      prev_off == bi.phys_addr - bar_start ? ", the range the previous buffer had" : "",
+			      nz, alen);
+			p = mmap(NULL, alen, PROT_READ, MAP_SHARED, fd, 0);
+			CHECK(p != MAP_FAILED, "zeroed: mmap: %s", strerror(errno));
+			if (p != MAP_FAILED) {
+				CHECK(!dmabuf_sync(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ), "sync start");
+				for (k = 0, nz = 0; k < alen; k++)
+					nz += p[k] != 0;
+				CHECK(!dmabuf_sync(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ), "sync end");
+				CHECK(!nz, "zeroed: new %zu-byte buffer: %zu bytes of its mmap are not zero", len, nz);
+				munmap(p, alen);
+			}
+			/* the previous user's data, for the next round to find */
+			pattern(fill, alen, 0x5eed0000u + round);
+			CHECK(!window_write(&w, fill), "zeroed: write %s: %s", resfile, strerror(errno));
+			prev_off = bi.phys_addr - bar_start;
+next:
+			window_close(&w);
+			free(got);
+			free(fill);
+			if (fd >= 0)
+				close(fd);
+		}
+	}
+	if (failures == before)
+		printf("zeroed: new buffers of 4 sizes read as zeros in the BAR and through mmap, also where the previous buffer's data was\n");
+}
+
 static void test_mmap(int pfd)
 {
 	int fd = -1;
@@ -790,10 +863,11 @@ int main(int argc, char **argv)
 	struct p2pbuf_provider_info pi;
 	int cfd, pfd;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s /dev/p2pbuf/PROVIDER RESOURCE_FILE\n"
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "--zeroed"))) {
+		fprintf(stderr, "usage: %s /dev/p2pbuf/PROVIDER RESOURCE_FILE [--zeroed]\n"
 			"  RESOURCE_FILE: /sys/bus/pci/devices/BDF/resourceN of the provider's BAR,\n"
-			"  or a file holding the BAR's bytes (the VM's ivshmem.bin)\n", argv[0]);
+			"  or a file holding the BAR's bytes (the VM's ivshmem.bin)\n"
+			"  --zeroed: only check that new buffers read as zeros\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -807,11 +881,16 @@ int main(int argc, char **argv)
 	}
 	if (find_provider(cfd, argv[1], &pi))
 		return 1;
+	if (argc == 4) {
+		test_zeroed(cfd, pfd, argv[1], argv[2]);
+		goto out;
+	}
 	test_heap_compat(pfd);
 	test_alloc_limits(pfd, pi.size);
 	test_mmap(pfd);
 	test_device_memory(cfd, pfd, argv[1], argv[2]);
 	test_ctl(cfd, pfd);
+out:
 	close(pfd);
 	close(cfd);
 	if (failures)
