@@ -36,6 +36,14 @@ for f in fr[:3] + ([{"frame": "..."}] if len(fr) > 6 else []) + fr[-3:]:
 PY
 
 echo
+# Checked now, before the next capture reuses the memory: in the BAR's
+# backing file on the host (QEMU's ivshmem.bin, read over the 9p share),
+# not through p2pbuf.
+echo "check of $OUT/ivshmem.bin (the BAR's backing file on the host) against an MMAP capture:"
+python3 "$SRC/tests/vm/verify-frames.py" --bar-base "$(cat "$OUT/demo.barbase")" \
+	"$OUT/demo.manifest" "$OUT/ivshmem.bin" "$OUT/demo.ref"
+
+echo
 echo "vivid -> device memory -> NVMe ($P2PBUF_VM_STORE_NS) with O_DIRECT:"
 if [ "$P2PBUF_VM_KERNEL" = debug ]; then
 	SPEC="cmb:$P2PBUF_VM_CMB_BDF" PATHOPT=()
