@@ -398,7 +398,8 @@ void p2pbuf_buffer_revoke(struct p2pbuf_buffer *buf)
 	dma_resv_unlock(buf->dmabuf->resv);
 }
 
-int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *info)
+int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *info,
+			    bool addrs)
 {
 	struct p2pbuf_buffer *buf = dmabuf->priv;
 	struct p2pbuf_attach_info *out = NULL;
@@ -410,7 +411,7 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 
 	if (info->flags || info->reserved)
 		return -EINVAL;
-	if (cap && usize < sizeof(*out))
+	if (cap && (usize < sizeof(*out) || usize > SZ_4K))
 		return -EINVAL;
 	if (cap) {
 		out = kcalloc(cap, sizeof(*out), GFP_KERNEL);
@@ -426,7 +427,7 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 			out[n].route = a->route;
 			out[n].error = a->error;
 			out[n].mapped = a->mapped;
-			out[n].dma_addr = a->dma_addr;
+			out[n].dma_addr = addrs ? a->dma_addr : 0;
 			out[n].dma_mask = a->dma_mask;
 		}
 		n++;
@@ -444,6 +445,8 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 		out[n].dma_mask = r->dma_mask;
 	}
 	info->flags = buf->revoked ? P2PBUF_BUFFER_REVOKED : 0;
+	if (!addrs)
+		info->flags |= P2PBUF_BUFFER_ADDRS_HIDDEN;
 	info->vmaps = buf->vmaps;
 	info->mmaps = buf->mmaps;
 	mutex_unlock(&buf->lock);
@@ -452,8 +455,8 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 	strscpy(info->provider, buf->prov->name, sizeof(info->provider));
 	info->size = buf->size;
 	info->offset = buf->phys - buf->prov->phys;
-	info->bus_addr = buf->bus;
-	info->phys_addr = buf->phys;
+	info->bus_addr = addrs ? buf->bus : 0;
+	info->phys_addr = addrs ? buf->phys : 0;
 
 	for (i = 0; i < min(n, cap); i++) {
 		void __user *dst = uptr + (size_t)i * usize;

@@ -28,24 +28,71 @@ static struct p2pbuf_provider *p2pbuf_provider_by_index(u32 index)
 	return NULL;
 }
 
-static int p2pbuf_ctl_provider_info(struct p2pbuf_provider_info *info)
+static struct p2pbuf_provider *p2pbuf_provider_by_name(const char *name, u32 *index)
 {
 	struct p2pbuf_provider *prov;
-	u32 index = info->index;
+	u32 i = 0;
 
-	if (info->flags)
+	lockdep_assert_held(&p2pbuf_lock);
+	list_for_each_entry(prov, &p2pbuf_providers, node) {
+		if (!strcmp(prov->name, name)) {
+			*index = i;
+			return prov;
+		}
+		i++;
+	}
+	return NULL;
+}
+
+/* A NUL-terminated name field, or -EINVAL. */
+static int p2pbuf_name_valid(const char *name, size_t len)
+{
+	return strnlen(name, len) < len ? 0 : -EINVAL;
+}
+
+/*
+ * Physical, bus and DMA addresses tell where device memory and the kernel's
+ * mappings are: only for an opener with CAP_SYS_ADMIN (the opener's
+ * credentials, as for %pK, so a passed fd does not gain them).
+ */
+static bool p2pbuf_ctl_show_addrs(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+static int p2pbuf_ctl_provider_info(struct p2pbuf_provider_info *info, bool addrs)
+{
+	struct p2pbuf_provider *prov;
+	char name[P2PBUF_NAME_LEN];
+	u32 index = info->index;
+	bool by_name = info->flags & P2PBUF_PROVIDER_BY_NAME;
+
+	if (info->flags & ~P2PBUF_PROVIDER_BY_NAME)
 		return -EINVAL;
+	if (by_name) {
+		if (p2pbuf_name_valid(info->name, sizeof(info->name)))
+			return -EINVAL;
+		strscpy(name, info->name, sizeof(name));
+	}
 	memset(info, 0, sizeof(*info));
-	info->index = index;
 	mutex_lock(&p2pbuf_lock);
-	prov = p2pbuf_provider_by_index(index);
+	if (by_name)
+		prov = p2pbuf_provider_by_name(name, &index);
+	else
+		prov = p2pbuf_provider_by_index(index);
 	if (prov)
 		p2pbuf_provider_fill_info(prov, info);
 	mutex_unlock(&p2pbuf_lock);
+	info->index = index;
+	if (prov && !addrs) {
+		info->bus_addr = 0;
+		info->phys_addr = 0;
+		info->flags |= P2PBUF_PROVIDER_ADDRS_HIDDEN;
+	}
 	return prov ? 0 : -ENOENT;
 }
 
-static int p2pbuf_ctl_buffer_info(struct p2pbuf_buffer_info *info)
+static int p2pbuf_ctl_buffer_info(struct p2pbuf_buffer_info *info, bool addrs)
 {
 	struct dma_buf *dmabuf;
 	int ret;
@@ -53,7 +100,7 @@ static int p2pbuf_ctl_buffer_info(struct p2pbuf_buffer_info *info)
 	dmabuf = dma_buf_get(info->fd);
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
-	ret = p2pbuf_is_ours(dmabuf) ? p2pbuf_buffer_fill_info(dmabuf, info) : -EINVAL;
+	ret = p2pbuf_is_ours(dmabuf) ? p2pbuf_buffer_fill_info(dmabuf, info, addrs) : -EINVAL;
 	dma_buf_put(dmabuf);
 	return ret;
 }
@@ -64,16 +111,24 @@ static int p2pbuf_ctl_route(struct p2pbuf_route_query *q)
 	struct device *dev;
 	int error, distance;
 
-	if (q->flags || q->reserved)
+	u32 index = q->index;
+	bool by_name = q->flags & P2PBUF_ROUTE_BY_NAME;
+
+	if ((q->flags & ~P2PBUF_ROUTE_BY_NAME) || q->reserved)
 		return -EINVAL;
-	if (strnlen(q->client, sizeof(q->client)) == sizeof(q->client))
+	if (p2pbuf_name_valid(q->client, sizeof(q->client)) ||
+	    p2pbuf_name_valid(q->provider, sizeof(q->provider)))
 		return -EINVAL;
 	dev = bus_find_device_by_name(&pci_bus_type, NULL, q->client);
 	if (!dev)
 		return -ENOENT;
 
 	mutex_lock(&p2pbuf_lock);
-	prov = p2pbuf_provider_by_index(q->index);
+	if (by_name)
+		prov = p2pbuf_provider_by_name(q->provider, &index);
+	else
+		prov = p2pbuf_provider_by_index(index);
+	q->index = index;
 	if (prov) {
 		q->route = p2pbuf_route_for(prov, dev, &error, &distance);
 		q->error = error;
@@ -167,24 +222,28 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		struct p2pbuf_route_query route;
 	} k;
 	void __user *uarg = (void __user *)arg;
-	size_t ksize, usize = _IOC_SIZE(cmd);
+	size_t ksize, minsize, usize = _IOC_SIZE(cmd);
+	bool addrs = p2pbuf_ctl_show_addrs(file);
 	int ret;
 
 	if (_IOC_TYPE(cmd) != P2PBUF_CTL_MAGIC)
 		return -ENOTTY;
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(P2PBUF_CTL_PROVIDER_INFO):
-		ksize = sizeof(k.provider);
+		ksize = minsize = sizeof(k.provider);
 		break;
 	case _IOC_NR(P2PBUF_CTL_BUFFER_INFO):
-		ksize = sizeof(k.buffer);
+		ksize = minsize = sizeof(k.buffer);
 		break;
 	case _IOC_NR(P2PBUF_CTL_ROUTE):
 		ksize = sizeof(k.route);
+		minsize = P2PBUF_ROUTE_QUERY_SIZE_V1;
 		break;
 	case _IOC_NR(P2PBUF_CTL_RESCAN):
 		if (cmd != P2PBUF_CTL_RESCAN)
 			return -ENOTTY;
+		if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
+			return -EPERM;
 		mutex_lock(&p2pbuf_scan_lock);
 		p2pbuf_scan_published();
 		mutex_unlock(&p2pbuf_scan_lock);
@@ -194,8 +253,8 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 	}
 	if (_IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
 		return -ENOTTY;
-	/* Older, shorter layouts do not exist yet: v1 is the minimum. */
-	if (usize < ksize)
+	/* Shorter than v1: -EINVAL; an older version: zero-extended. */
+	if (usize < minsize)
 		return -EINVAL;
 	ret = copy_struct_from_user(&k, ksize, uarg, usize);
 	if (ret)
@@ -203,10 +262,10 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(P2PBUF_CTL_PROVIDER_INFO):
-		ret = p2pbuf_ctl_provider_info(&k.provider);
+		ret = p2pbuf_ctl_provider_info(&k.provider, addrs);
 		break;
 	case _IOC_NR(P2PBUF_CTL_BUFFER_INFO):
-		ret = p2pbuf_ctl_buffer_info(&k.buffer);
+		ret = p2pbuf_ctl_buffer_info(&k.buffer, addrs);
 		break;
 	default:
 		ret = p2pbuf_ctl_route(&k.route);
@@ -214,7 +273,7 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 	}
 	if (ret)
 		return ret;
-	return copy_to_user(uarg, &k, ksize) ? -EFAULT : 0;
+	return copy_to_user(uarg, &k, min(ksize, usize)) ? -EFAULT : 0;
 }
 
 static const struct file_operations p2pbuf_ctl_fops = {
@@ -228,7 +287,10 @@ static struct miscdevice p2pbuf_ctl = {
 	.name = "p2pbuf-ctl",
 	.nodename = "p2pbuf/ctl",
 	.fops = &p2pbuf_ctl_fops,
-	.mode = 0666,
+	/* Listing is for the video group (udev rule); addresses and rescans
+	 * need CAP_SYS_ADMIN on top.
+	 */
+	.mode = 0660,
 };
 
 static int __init p2pbuf_init(void)
@@ -240,7 +302,9 @@ static int __init p2pbuf_init(void)
 	BUILD_BUG_ON(sizeof(struct p2pbuf_provider_info) != 184);
 	BUILD_BUG_ON(sizeof(struct p2pbuf_attach_info) != 112);
 	BUILD_BUG_ON(sizeof(struct p2pbuf_buffer_info) != 144);
-	BUILD_BUG_ON(sizeof(struct p2pbuf_route_query) != 56);
+	BUILD_BUG_ON(sizeof(struct p2pbuf_route_query) != 120);
+	BUILD_BUG_ON(offsetof(struct p2pbuf_route_query, provider) !=
+		     P2PBUF_ROUTE_QUERY_SIZE_V1);
 
 	ret = misc_register(&p2pbuf_ctl);
 	if (ret)

@@ -134,7 +134,7 @@ struct dma_buf *p2pbuf_buffer_export(struct p2pbuf_provider *prov, size_t size,
 void p2pbuf_buffer_revoke(struct p2pbuf_buffer *buf);
 bool p2pbuf_is_ours(struct dma_buf *dmabuf);
 int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf,
-			    struct p2pbuf_buffer_info *info);
+			    struct p2pbuf_buffer_info *info, bool addrs);
 
 /* pci.c */
 extern struct pci_driver p2pbuf_pci_driver;

@@ -504,6 +504,8 @@ static int cmd_list(void)
 			json_u64(&j, "bus_addr", p->bus_addr);
 			json_u64(&j, "phys_addr", p->phys_addr);
 			json_bool(&j, "revoked", p->flags & P2PBUF_PROVIDER_REVOKED);
+			/* addresses are 0 without CAP_SYS_ADMIN */
+			json_bool(&j, "addrs_hidden", p->flags & P2PBUF_PROVIDER_ADDRS_HIDDEN);
 			json_open(&j, "peers", '[');
 		} else {
 			printf("%-24s %-12s %3u %-7s %-9s %-7s %10s %10s%s\n", p->name,
@@ -748,6 +750,7 @@ static void print_desc(struct json *j, const struct p2pbuf_buffer_desc *d,
 		json_u64(j, "vmaps", d->vmaps);
 		json_u64(j, "mmaps", d->mmaps);
 		json_bool(j, "revoked", d->flags & P2PBUF_BUFFER_REVOKED);
+		json_bool(j, "addrs_hidden", d->flags & P2PBUF_BUFFER_ADDRS_HIDDEN);
 		json_u64(j, "attach_count", d->attach_count);
 		json_open(j, "attachments", '[');
 		for (i = 0; i < n; i++) {
@@ -764,10 +767,16 @@ static void print_desc(struct json *j, const struct p2pbuf_buffer_desc *d,
 		json_close(j, ']');
 		return;
 	}
-	printf("  provider %s, size %s, offset 0x%" PRIx64 ", bus 0x%" PRIx64
-	       ", phys 0x%" PRIx64 "%s\n", d->provider, human(d->size, h, sizeof(h)),
-	       d->offset, d->bus_addr, d->phys_addr,
-	       (d->flags & P2PBUF_BUFFER_REVOKED) ? ", REVOKED" : "");
+	if (d->flags & P2PBUF_BUFFER_ADDRS_HIDDEN)
+		printf("  provider %s, size %s, offset 0x%" PRIx64
+		       ", bus and phys addresses hidden (need CAP_SYS_ADMIN)%s\n",
+		       d->provider, human(d->size, h, sizeof(h)), d->offset,
+		       (d->flags & P2PBUF_BUFFER_REVOKED) ? ", REVOKED" : "");
+	else
+		printf("  provider %s, size %s, offset 0x%" PRIx64 ", bus 0x%" PRIx64
+		       ", phys 0x%" PRIx64 "%s\n", d->provider, human(d->size, h, sizeof(h)),
+		       d->offset, d->bus_addr, d->phys_addr,
+		       (d->flags & P2PBUF_BUFFER_REVOKED) ? ", REVOKED" : "");
 	printf("  mappings: %" PRIu64 " kernel, %" PRIu64 " user; importers: %u\n",
 	       d->vmaps, d->mmaps, d->attach_count);
 	for (i = 0; i < n; i++) {

@@ -65,17 +65,25 @@ void p2pbuf__copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 	dst[n] = '\0';
 }
 
-int p2pbuf__ctl_provider(int ctl, unsigned int index,
-			 struct p2pbuf_provider_stats *stats)
+/* Provider @index, or the provider called @name when it is not NULL. */
+static int ctl_provider(int ctl, unsigned int index, const char *name,
+			struct p2pbuf_provider_stats *stats)
 {
 	struct p2pbuf_provider_info pi;
 	int ret;
 
 	memset(&pi, 0, sizeof(pi));
 	pi.index = index;
+	if (name) {
+		if (strlen(name) >= sizeof(pi.name))
+			return -ENOENT;
+		strcpy(pi.name, name);
+		pi.flags = P2PBUF_PROVIDER_BY_NAME;
+	}
 	ret = p2pbuf__ioctl(ctl, P2PBUF_CTL_PROVIDER_INFO, &pi);
 	if (ret)
 		return ret;
+	index = pi.index;
 
 	memset(stats, 0, sizeof(*stats));
 	stats->valid = P2PBUF_STATS_NODE | P2PBUF_STATS_SIZE;
@@ -99,18 +107,16 @@ int p2pbuf__ctl_provider(int ctl, unsigned int index,
 	return 0;
 }
 
+int p2pbuf__ctl_provider(int ctl, unsigned int index,
+			 struct p2pbuf_provider_stats *stats)
+{
+	return ctl_provider(ctl, index, NULL, stats);
+}
+
+/* By name in the kernel: indexes move when providers come and go. */
 int p2pbuf__ctl_find(int ctl, const char *name, struct p2pbuf_provider_stats *stats)
 {
-	unsigned int i;
-	int ret;
-
-	for (i = 0;; i++) {
-		ret = p2pbuf__ctl_provider(ctl, i, stats);
-		if (ret)
-			return ret;	/* -ENOENT past the last one */
-		if (!strcmp(stats->name, name))
-			return 0;
-	}
+	return ctl_provider(ctl, 0, name, stats);
 }
 
 int p2pbuf_provider_list(struct p2pbuf_provider_stats *stats, unsigned int cap,
@@ -140,7 +146,8 @@ int p2pbuf_provider_list(struct p2pbuf_provider_stats *stats, unsigned int cap,
 	return ret;
 }
 
-int p2pbuf_route_query(unsigned int index, const char *client,
+/* Provider @index, or the provider called @name when it is not NULL. */
+static int route_query(unsigned int index, const char *name, const char *client,
 		       struct p2pbuf_route_result *result)
 {
 	struct p2pbuf_route_query q;
@@ -150,6 +157,12 @@ int p2pbuf_route_query(unsigned int index, const char *client,
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
 	q.index = index;
+	if (name) {
+		if (strlen(name) >= sizeof(q.provider))
+			return -ENOENT;
+		strcpy(q.provider, name);
+		q.flags = P2PBUF_ROUTE_BY_NAME;
+	}
 	ret = p2pbuf_pci_addr_normalize(client, q.client, sizeof(q.client));
 	if (ret)
 		return ret;
@@ -167,24 +180,16 @@ int p2pbuf_route_query(unsigned int index, const char *client,
 	return 0;
 }
 
+int p2pbuf_route_query(unsigned int index, const char *client,
+		       struct p2pbuf_route_result *result)
+{
+	return route_query(index, NULL, client, result);
+}
+
 int p2pbuf_route_query_name(const char *provider, const char *client,
 			    struct p2pbuf_route_result *result)
 {
-	struct p2pbuf_provider_stats st;
-	char bdf[P2PBUF_PCI_ADDR_LEN];
-	int ctl, ret;
-
-	if (!provider || !client || !result)
+	if (!provider)
 		return -EINVAL;
-	ret = p2pbuf_pci_addr_normalize(client, bdf, sizeof(bdf));
-	if (ret)
-		return ret;
-	ctl = p2pbuf__ctl_open();
-	if (ctl < 0)
-		return ctl;
-	ret = p2pbuf__ctl_find(ctl, provider, &st);
-	close(ctl);
-	if (ret)
-		return ret;
-	return p2pbuf_route_query((unsigned int)st.index, bdf, result);
+	return route_query(0, provider, client, result);
 }

@@ -73,7 +73,7 @@ OFF(p2pbuf_buffer_info, phys_addr, 120);
 OFF(p2pbuf_buffer_info, vmaps, 128);
 OFF(p2pbuf_buffer_info, mmaps, 136);
 
-SIZE(p2pbuf_route_query, 56);
+SIZE(p2pbuf_route_query, 120);
 OFF(p2pbuf_route_query, index, 0);
 OFF(p2pbuf_route_query, flags, 4);
 OFF(p2pbuf_route_query, client, 8);
@@ -81,13 +81,16 @@ OFF(p2pbuf_route_query, route, 40);
 OFF(p2pbuf_route_query, error, 44);
 OFF(p2pbuf_route_query, distance, 48);
 OFF(p2pbuf_route_query, reserved, 52);
+OFF(p2pbuf_route_query, provider, 56);
+_Static_assert(P2PBUF_ROUTE_QUERY_SIZE_V1 == 56, "route query v1 size");
 
 /* The ioctl numbers are ABI too: direction, magic, number, size. */
 _Static_assert(P2PBUF_IOCTL_ALLOC == 0xc0184800, "P2PBUF_IOCTL_ALLOC");
-_Static_assert(P2PBUF_CTL_PROVIDER_INFO == 0xc0b8b701, "P2PBUF_CTL_PROVIDER_INFO");
-_Static_assert(P2PBUF_CTL_BUFFER_INFO == 0xc090b702, "P2PBUF_CTL_BUFFER_INFO");
-_Static_assert(P2PBUF_CTL_ROUTE == 0xc038b703, "P2PBUF_CTL_ROUTE");
-_Static_assert(P2PBUF_CTL_RESCAN == 0xb704, "P2PBUF_CTL_RESCAN");
+/* magic 0xB9: free in the kernel's ioctl-number.rst (0xB7 is nsfs') */
+_Static_assert(P2PBUF_CTL_PROVIDER_INFO == 0xc0b8b901, "P2PBUF_CTL_PROVIDER_INFO");
+_Static_assert(P2PBUF_CTL_BUFFER_INFO == 0xc090b902, "P2PBUF_CTL_BUFFER_INFO");
+_Static_assert(P2PBUF_CTL_ROUTE == 0xc078b903, "P2PBUF_CTL_ROUTE");
+_Static_assert(P2PBUF_CTL_RESCAN == 0xb904, "P2PBUF_CTL_RESCAN");
 
 /* Enum values are ABI. */
 _Static_assert(P2PBUF_ROUTE_NONE == 0 && P2PBUF_ROUTE_P2P == 1 &&

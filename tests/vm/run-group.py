@@ -7,6 +7,8 @@ QEMU's trace of the NVMe DMA), and print TAP with one line per check of
 the group's manifest.
 
 run-group.py BUILD_DIR KERNEL TOPOLOGY [--keep DIR] [--only PATTERN]
+PATTERN: globs separated by | (the checks to run; load and bind-ivshmem
+always run).
 
 The manifest is `guest-suite.sh --list KERNEL TOPOLOGY`. A check that did
 not run (the VM crashed or timed out, the kernel or the module is
@@ -193,7 +195,8 @@ def main():
     group = f"{a.kernel}-{a.topology}"
     keep = a.keep or f"/var/tmp/p2pbuf-vm-{group}"
     mf = [(n, h) for n, h in manifest(a.kernel, a.topology)
-          if n in ("load", "bind-ivshmem") or fnmatch.fnmatch(n, a.only)]
+          if n in ("load", "bind-ivshmem") or
+          any(fnmatch.fnmatch(n, p) for p in a.only.split("|"))]
     print("TAP version 13", flush=True)
     print(f"# {group}: {len(mf)} checks + kernel-log; backing files and logs in {keep}", flush=True)
 

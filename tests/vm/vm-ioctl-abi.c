@@ -783,6 +783,91 @@ static void test_mmap(int pfd)
 
 /* ---- the ctl node: the stricter copy_struct_from_user() rule ---- */
 
+/*
+ * Providers by name (stable across hotplug, where indexes move), and the
+ * route query's v1 size (56 bytes, before it grew the provider name).
+ */
+static void test_ctl_names(int cfd)
+{
+	struct p2pbuf_provider_info pi = { 0 }, byname = { 0 };
+	struct p2pbuf_route_query rq = { 0 }, rn = { 0 };
+
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &pi, 0, "provider 0");
+	strcpy(byname.name, pi.name);
+	byname.index = 77;
+	byname.flags = P2PBUF_PROVIDER_BY_NAME;
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &byname, 0, "provider by name");
+	CHECK(byname.index == 0 && !strcmp(byname.name, pi.name) && byname.size == pi.size &&
+	      byname.phys_addr == pi.phys_addr,
+	      "provider by name '%s': index %u size %llu, want index 0 size %llu",
+	      pi.name, byname.index, (unsigned long long)byname.size, (unsigned long long)pi.size);
+	memset(&byname, 0, sizeof(byname));
+	strcpy(byname.name, "no-such-provider");
+	byname.flags = P2PBUF_PROVIDER_BY_NAME;
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &byname, -ENOENT, "provider by unknown name");
+	memset(byname.name, 'x', sizeof(byname.name));
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &byname, -EINVAL, "provider name not NUL terminated");
+	byname.flags = P2PBUF_PROVIDER_BY_NAME | 1;
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &byname, -EINVAL, "provider info unknown flag");
+
+	strcpy(rq.client, "0000:00:00.0");
+	expect(cfd, P2PBUF_CTL_ROUTE, &rq, 0, "route to provider 0");
+	strcpy(rn.client, "0000:00:00.0");
+	strcpy(rn.provider, pi.name);
+	rn.index = 55;
+	rn.flags = P2PBUF_ROUTE_BY_NAME;
+	expect(cfd, P2PBUF_CTL_ROUTE, &rn, 0, "route by provider name");
+	CHECK(rn.route == rq.route && rn.error == rq.error && rn.index == 0,
+	      "route by name: route %u error %d index %u, by index: route %u error %d",
+	      rn.route, rn.error, rn.index, rq.route, rq.error);
+	strcpy(rn.provider, "no-such-provider");
+	expect(cfd, P2PBUF_CTL_ROUTE, &rn, -ENOENT, "route by unknown provider name");
+	/* a v1 caller: 56 bytes, zero-extended, 56 bytes written back */
+	memset(&rn, 0xa5, sizeof(rn));
+	memset(&rn, 0, P2PBUF_ROUTE_QUERY_SIZE_V1);
+	strcpy(rn.client, "0000:00:00.0");
+	expect(cfd, IOWR_SIZE(P2PBUF_CTL_MAGIC, 3, P2PBUF_ROUTE_QUERY_SIZE_V1), &rn, 0,
+	       "route query, v1 size");
+	CHECK(rn.route == rq.route && (unsigned char)rn.provider[0] == 0xa5,
+	      "route query v1: route %u (want %u), bytes past 56 %s",
+	      rn.route, rq.route, (unsigned char)rn.provider[0] == 0xa5 ? "untouched" : "written");
+	expect(cfd, IOWR_SIZE(P2PBUF_CTL_MAGIC, 3, P2PBUF_ROUTE_QUERY_SIZE_V1 - 4), &rn, -EINVAL,
+	       "route query shorter than v1");
+}
+
+/*
+ * Without CAP_SYS_ADMIN (run under setpriv --bounding-set=-sys_admin):
+ * listing works, physical/bus/DMA addresses read as 0 with the HIDDEN
+ * flag, rescans are refused.
+ */
+static void test_unprivileged(int cfd, int pfd)
+{
+	struct p2pbuf_provider_info pi = { 0 };
+	struct p2pbuf_buffer_info bi = { 0 };
+	int fd = -1;
+
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &pi, 0, "provider 0, unprivileged");
+	CHECK(pi.size > 0 && pi.name[0], "provider 0 has no size or name");
+	CHECK((pi.flags & P2PBUF_PROVIDER_ADDRS_HIDDEN) && !pi.phys_addr && !pi.bus_addr,
+	      "unprivileged provider info: flags %#x phys %#llx bus %#llx, want hidden",
+	      pi.flags, (unsigned long long)pi.phys_addr, (unsigned long long)pi.bus_addr);
+	expect(cfd, P2PBUF_CTL_RESCAN, NULL, -EPERM, "rescan without CAP_SYS_ADMIN");
+	if (alloc(pfd, 4096, O_RDWR | O_CLOEXEC, 0, &fd)) {
+		CHECK(0, "allocation failed");
+		return;
+	}
+	bi.fd = fd;
+	expect(cfd, P2PBUF_CTL_BUFFER_INFO, &bi, 0, "buffer info, unprivileged");
+	CHECK((bi.flags & P2PBUF_BUFFER_ADDRS_HIDDEN) && !bi.phys_addr && !bi.bus_addr &&
+	      bi.size == 4096,
+	      "unprivileged buffer info: flags %#x phys %#llx bus %#llx size %llu, want hidden",
+	      bi.flags, (unsigned long long)bi.phys_addr, (unsigned long long)bi.bus_addr,
+	      (unsigned long long)bi.size);
+	close(fd);
+	if (!failures)
+		printf("unprivileged: providers and buffers listed, addresses hidden, rescan refused\n");
+}
+
 static void test_ctl(int cfd, int pfd)
 {
 	unsigned char big[sizeof(struct p2pbuf_provider_info) + 8];
@@ -811,6 +896,11 @@ static void test_ctl(int cfd, int pfd)
 	expect(cfd, _IOW(P2PBUF_CTL_MAGIC, 4, int), &pi, -ENOTTY, "rescan with a size");
 	expect(cfd, DMA_HEAP_IOCTL_ALLOC, &pi, -ENOTTY, "alloc on ctl node");
 	expect(cfd, P2PBUF_CTL_RESCAN, NULL, 0, "rescan");
+	memset(&pi, 0, sizeof(pi));
+	expect(cfd, P2PBUF_CTL_PROVIDER_INFO, &pi, 0, "provider 0");
+	CHECK(!(pi.flags & P2PBUF_PROVIDER_ADDRS_HIDDEN) && pi.phys_addr && pi.bus_addr,
+	      "privileged provider info: flags %#x phys %#llx, want addresses", pi.flags,
+	      (unsigned long long)pi.phys_addr);
 
 	bi.fd = -1;
 	expect(cfd, P2PBUF_CTL_BUFFER_INFO, &bi, -EBADF, "buffer info fd -1");
@@ -823,6 +913,9 @@ static void test_ctl(int cfd, int pfd)
 		memset(&bi, 0, sizeof(bi));
 		bi.fd = fd;
 		expect(cfd, P2PBUF_CTL_BUFFER_INFO, &bi, 0, "buffer info");
+		CHECK(!(bi.flags & P2PBUF_BUFFER_ADDRS_HIDDEN) && bi.phys_addr,
+		      "privileged buffer info: flags %#x phys %#llx, want the address",
+		      bi.flags, (unsigned long long)bi.phys_addr);
 		CHECK(bi.size == 4096 && bi.provider[0] && bi.attach_count == 0,
 		      "buffer info: size %llu provider '%s' attachments %u",
 		      (unsigned long long)bi.size, bi.provider, bi.attach_count);
@@ -842,6 +935,8 @@ static void test_ctl(int cfd, int pfd)
 	} else {
 		CHECK(0, "allocation for the buffer info checks failed");
 	}
+
+	test_ctl_names(cfd);
 
 	memset(&rq, 0, sizeof(rq));
 	memset(rq.client, 'x', sizeof(rq.client));
@@ -863,11 +958,13 @@ int main(int argc, char **argv)
 	struct p2pbuf_provider_info pi;
 	int cfd, pfd;
 
-	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "--zeroed"))) {
-		fprintf(stderr, "usage: %s /dev/p2pbuf/PROVIDER RESOURCE_FILE [--zeroed]\n"
+	if (argc != 3 && !(argc == 4 && (!strcmp(argv[3], "--zeroed") ||
+					 !strcmp(argv[3], "--unprivileged")))) {
+		fprintf(stderr, "usage: %s /dev/p2pbuf/PROVIDER RESOURCE_FILE [--zeroed|--unprivileged]\n"
 			"  RESOURCE_FILE: /sys/bus/pci/devices/BDF/resourceN of the provider's BAR,\n"
 			"  or a file holding the BAR's bytes (the VM's ivshmem.bin)\n"
-			"  --zeroed: only check that new buffers read as zeros\n", argv[0]);
+			"  --zeroed: only check that new buffers read as zeros\n"
+			"  --unprivileged: only check what a caller without CAP_SYS_ADMIN sees\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -882,7 +979,10 @@ int main(int argc, char **argv)
 	if (find_provider(cfd, argv[1], &pi))
 		return 1;
 	if (argc == 4) {
-		test_zeroed(cfd, pfd, argv[1], argv[2]);
+		if (!strcmp(argv[3], "--zeroed"))
+			test_zeroed(cfd, pfd, argv[1], argv[2]);
+		else
+			test_unprivileged(cfd, pfd);
 		goto out;
 	}
 	test_heap_compat(pfd);

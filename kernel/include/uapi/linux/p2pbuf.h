@@ -28,7 +28,9 @@
  *                  writable for _IOC_READ), else -EFAULT. The new fd is
  *                  installed even when the written-back part is too short to
  *                  hold it (as with dma-heaps: do not do that).
- *   ctl node       shorter than the kernel's struct: -EINVAL. Longer: the
+ *   ctl node       shorter than the first version of the struct: -EINVAL;
+ *                  between that and the kernel's struct (an older caller of
+ *                  a struct that grew): zero-extended. Longer: the
  *                  bytes the kernel does not know must be zero (-E2BIG
  *                  otherwise); only the kernel's struct is written back.
  *                  Another magic, an unknown number, or a direction
@@ -78,7 +80,8 @@ struct p2pbuf_alloc_data {
 
 /* ---- control node: /dev/p2pbuf/ctl ---- */
 
-#define P2PBUF_CTL_MAGIC		0xB7
+/* 0xB9: free in Documentation/userspace-api/ioctl/ioctl-number.rst */
+#define P2PBUF_CTL_MAGIC		0xB9
 
 #define P2PBUF_NAME_LEN			64
 
@@ -104,19 +107,28 @@ enum p2pbuf_memtype {
 
 /* Provider flags (output). */
 #define P2PBUF_PROVIDER_REVOKED		(1U << 0)	/* device going away */
+/* Addresses are 0: the caller (the opener of ctl) lacks CAP_SYS_ADMIN. */
+#define P2PBUF_PROVIDER_ADDRS_HIDDEN	(1U << 1)
+/* Input: look the provider up by @name, not by @index. */
+#define P2PBUF_PROVIDER_BY_NAME		(1U << 31)
 
 /**
- * struct p2pbuf_provider_info - describe provider number @index
- * @index:	in: 0, 1, ... ; -ENOENT past the last provider
- * @flags:	in: must be 0; out: P2PBUF_PROVIDER_*
- * @name:	node name under /dev/p2pbuf/, NUL terminated
+ * struct p2pbuf_provider_info - describe provider number @index, or the
+ *		provider called @name (stable across hotplug)
+ * @index:	in: 0, 1, ... ; -ENOENT past the last provider. Indexes move
+ *		when providers come and go: use P2PBUF_PROVIDER_BY_NAME to
+ *		address one provider. out: the provider's current index
+ * @flags:	in: 0 or P2PBUF_PROVIDER_BY_NAME; out: P2PBUF_PROVIDER_*
+ * @name:	node name under /dev/p2pbuf/, NUL terminated (in, with
+ *		P2PBUF_PROVIDER_BY_NAME: -ENOENT if no provider has it)
  * @pci_dev:	PCI address of the device owning the memory ("0000:03:00.0")
  * @backend:	enum p2pbuf_backend
  * @kind:	enum p2pbuf_kind
  * @bar:	BAR number
  * @memtype:	enum p2pbuf_memtype
- * @bus_addr:	PCI bus address of the start of the region
- * @phys_addr:	CPU physical address of the start of the region
+ * @bus_addr:	PCI bus address of the start of the region (0 without
+ *		CAP_SYS_ADMIN, with P2PBUF_PROVIDER_ADDRS_HIDDEN)
+ * @phys_addr:	CPU physical address of the start of the region (likewise)
  * @size:	bytes managed by the provider
  * @free:	bytes not allocated
  * @allocated:	bytes allocated
@@ -160,7 +172,8 @@ enum p2pbuf_route {
  * @route:	enum p2pbuf_route
  * @error:	negative errno when @route is P2PBUF_ROUTE_REFUSED, else 0
  * @mapped:	number of current DMA mappings
- * @dma_addr:	first DMA address handed to the importer (0 if none)
+ * @dma_addr:	first DMA address handed to the importer (0 if none, or
+ *		without CAP_SYS_ADMIN)
  * @dma_mask:	the importer's DMA mask
  */
 struct p2pbuf_attach_info {
@@ -176,22 +189,27 @@ struct p2pbuf_attach_info {
 
 /* Buffer flags (output). */
 #define P2PBUF_BUFFER_REVOKED		(1U << 0)
+/* Addresses are 0: the caller (the opener of ctl) lacks CAP_SYS_ADMIN. */
+#define P2PBUF_BUFFER_ADDRS_HIDDEN	(1U << 1)
 
 /**
  * struct p2pbuf_buffer_info - describe a p2pbuf dma-buf
  * @fd:		in: the dma-buf (-EINVAL if not one of ours, -EBADF if no fd)
  * @flags:	in: must be 0; out: P2PBUF_BUFFER_*
- * @attach_cap:	in: room in @attach_ptr, in entries
+ * @attach_cap:	in: room in @attach_ptr, in entries; at most 256 are
+ *		filled in (a larger value is taken as 256)
  * @attach_count: out: attachments plus refused attempts recorded (may
  *		exceed @attach_cap; only @attach_cap are copied)
  * @attach_ptr:	in: user pointer to struct p2pbuf_attach_info[@attach_cap]
- * @attach_size: in: sizeof(struct p2pbuf_attach_info) as the caller knows it
+ * @attach_size: in: sizeof(struct p2pbuf_attach_info) as the caller knows
+ *		it: at least the v1 size (112) when @attach_cap != 0, at most
+ *		4096 (-EINVAL); bytes past the kernel's struct are zeroed
  * @reserved:	must be 0
  * @provider:	out: provider name
  * @size:	out: buffer size
  * @offset:	out: offset of the buffer in the provider's region
- * @bus_addr:	out: PCI bus address of the buffer
- * @phys_addr:	out: CPU physical address of the buffer
+ * @bus_addr:	out: PCI bus address of the buffer (0 without CAP_SYS_ADMIN)
+ * @phys_addr:	out: CPU physical address of the buffer (likewise)
  * @vmaps:	out: current kernel mappings (vmap)
  * @mmaps:	out: current user mappings
  */
@@ -212,15 +230,21 @@ struct p2pbuf_buffer_info {
 	__u64 mmaps;
 };
 
+/* Input: the provider is @provider (its name), not @index. */
+#define P2PBUF_ROUTE_BY_NAME		(1U << 31)
+
 /**
- * struct p2pbuf_route_query - can PCI device @client reach provider @index?
+ * struct p2pbuf_route_query - can PCI device @client reach provider @index
+ *		(or the provider called @provider)?
  * @index:	in: provider index as in struct p2pbuf_provider_info
- * @flags:	in: must be 0
+ * @flags:	in: 0 or P2PBUF_ROUTE_BY_NAME
  * @client:	in: PCI address of the would-be importer ("0000:04:00.0")
  * @route:	out: enum p2pbuf_route (P2PBUF_ROUTE_REFUSED if not reachable)
  * @error:	out: negative errno with REFUSED
  * @distance:	out: P2PDMA distance (0 when the kernel cannot tell)
  * @reserved:	must be 0
+ * @provider:	in, with P2PBUF_ROUTE_BY_NAME: the provider's name (v2; a
+ *		v1 caller's struct ends before it and is zero-extended)
  */
 struct p2pbuf_route_query {
 	__u32 index;
@@ -230,12 +254,19 @@ struct p2pbuf_route_query {
 	__s32 error;
 	__u32 distance;
 	__u32 reserved;
+	char provider[P2PBUF_NAME_LEN];
 };
+
+/* Size of the first version of struct p2pbuf_route_query. */
+#define P2PBUF_ROUTE_QUERY_SIZE_V1	56
 
 #define P2PBUF_CTL_PROVIDER_INFO _IOWR(P2PBUF_CTL_MAGIC, 0x1, struct p2pbuf_provider_info)
 #define P2PBUF_CTL_BUFFER_INFO	_IOWR(P2PBUF_CTL_MAGIC, 0x2, struct p2pbuf_buffer_info)
 #define P2PBUF_CTL_ROUTE	_IOWR(P2PBUF_CTL_MAGIC, 0x3, struct p2pbuf_route_query)
-/* Look again for regions other drivers published (pci_p2pmem_publish). */
+/*
+ * Look again for regions other drivers published (pci_p2pmem_publish).
+ * Needs CAP_SYS_ADMIN (-EPERM).
+ */
 #define P2PBUF_CTL_RESCAN	_IO(P2PBUF_CTL_MAGIC, 0x4)
 
 #endif /* _UAPI_LINUX_P2PBUF_H */
