@@ -135,9 +135,10 @@ int p2pbuf_backend_setup(struct p2pbuf_provider *prov)
 	if (prov->kind == P2PBUF_KIND_PUBLISHED) {
 		/*
 		 * Another driver owns the BAR and its pages; the P2PDMA core
-		 * maps it write-back.
+		 * maps them with pgprot_noncached() (memremap_pages() for
+		 * MEMORY_DEVICE_PCI_P2PDMA): uncached-minus on x86.
 		 */
-		prov->memtype = P2PBUF_MEMTYPE_WB;
+		prov->memtype = P2PBUF_MEMTYPE_UC_MINUS;
 		return 0;
 	}
 

@@ -252,8 +252,12 @@ static int p2pbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
 	struct p2pbuf_buffer *buf = dmabuf->priv;
 
-	/* A private (copy-on-write) view of device memory makes no sense. */
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * A private (copy-on-write) view of device memory makes no sense.
+	 * VM_MAYSHARE, not VM_SHARED: a shared mapping of an O_RDONLY
+	 * dma-buf has VM_SHARED cleared.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (READ_ONCE(buf->revoked))
 		return -ENODEV;
@@ -265,21 +269,15 @@ static int p2pbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 }
 
 /*
- * Write-combined and uncached mappings need no cache maintenance. A
- * write-back mapping (regions the P2PDMA core mapped for another driver)
- * can hold stale lines after a peer's DMA: flush around CPU access.
+ * Every mapping of device memory, kernel and user, is write-combined or
+ * uncached (the type registered for the BAR, or the P2PDMA core's
+ * uncached map of a published region): no cache maintenance to do.
  */
 static int p2pbuf_cpu_access(struct dma_buf *dmabuf, enum dma_data_direction dir)
 {
 	struct p2pbuf_buffer *buf = dmabuf->priv;
 
-	if (READ_ONCE(buf->revoked))
-		return -ENODEV;
-#ifdef CONFIG_X86
-	if (buf->prov->memtype == P2PBUF_MEMTYPE_WB)
-		clflush_cache_range(buf->kaddr, buf->size);
-#endif
-	return 0;
+	return READ_ONCE(buf->revoked) ? -ENODEV : 0;
 }
 
 static void p2pbuf_release(struct dma_buf *dmabuf)
@@ -354,7 +352,6 @@ struct dma_buf *p2pbuf_buffer_export(struct p2pbuf_provider *prov, size_t size,
 		return dmabuf;
 	}
 	buf->dmabuf = dmabuf;
-	buf->mapping = dmabuf->file->f_mapping;
 	/* Shown in /sys/kernel/debug/dma_buf/bufinfo and fdinfo. */
 	spin_lock(&dmabuf->name_lock);
 	dmabuf->name = name;
@@ -380,22 +377,25 @@ err_nomem:
 }
 
 /*
- * Called with prov->lock held while the buffer is still listed, so the
- * dma-buf (and its resv and file mapping) cannot be released under us.
+ * The caller holds a reference to the dma-buf's file (taken with
+ * get_file_active() while the buffer was listed), so the file, its
+ * mapping and the reservation object stay valid here. The flag is set
+ * under the reservation lock, as vfio-pci's revoke does: a map that holds
+ * the lock sees it, and importers told by move_notify fail to map again.
  */
 void p2pbuf_buffer_revoke(struct p2pbuf_buffer *buf)
 {
+	struct dma_buf *dmabuf = buf->dmabuf;
+
+	dma_resv_lock(dmabuf->resv, NULL);
 	mutex_lock(&buf->lock);
 	buf->revoked = true;
 	mutex_unlock(&buf->lock);
+	dma_buf_move_notify(dmabuf);
+	dma_resv_unlock(dmabuf->resv);
 
 	/* User mappings: later access faults and gets SIGBUS. */
-	unmap_mapping_range(buf->mapping, 0, 0, 1);
-
-	/* Dynamic importers drop their mappings; the next map fails. */
-	dma_resv_lock(buf->dmabuf->resv, NULL);
-	dma_buf_move_notify(buf->dmabuf);
-	dma_resv_unlock(buf->dmabuf->resv);
+	unmap_mapping_range(dmabuf->file->f_mapping, 0, 0, 1);
 }
 
 int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *info,

@@ -83,8 +83,8 @@ struct p2pbuf_refusal {
 struct p2pbuf_buffer {
 	struct p2pbuf_provider *prov;	/* reference held */
 	struct list_head node;		/* in prov->buffers, under prov->lock */
+	struct list_head revoke_node;	/* p2pbuf_provider_revoke()'s list */
 	struct dma_buf *dmabuf;
-	struct address_space *mapping;	/* of the dma-buf file: user PTEs */
 	void *kaddr;
 	phys_addr_t phys;
 	u64 bus;

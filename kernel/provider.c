@@ -318,7 +318,9 @@ int p2pbuf_provider_register(struct p2pbuf_provider *prov)
  */
 void p2pbuf_provider_revoke(struct p2pbuf_provider *prov)
 {
-	struct p2pbuf_buffer *buf;
+	struct p2pbuf_buffer *buf, *tmp;
+	LIST_HEAD(live);
+	u64 n = 0;
 
 	mutex_lock(&p2pbuf_lock);
 	list_del_init(&prov->node);
@@ -328,14 +330,42 @@ void p2pbuf_provider_revoke(struct p2pbuf_provider *prov)
 		prov->misc_registered = false;
 	}
 
+	/*
+	 * Take a reference to each live buffer's file under prov->lock (the
+	 * buffer cannot leave the list meanwhile), then revoke without it. A
+	 * file already on its way out (get_file_active() fails) has no user
+	 * mapping and no importer left; its release waits for prov->lock and
+	 * unlists it. Without the reference, its mapping could be freed
+	 * while we zap it.
+	 */
 	mutex_lock(&prov->lock);
+	if (prov->revoked) {
+		mutex_unlock(&prov->lock);
+		return;
+	}
 	prov->revoked = true;
-	list_for_each_entry(buf, &prov->buffers, node)
-		p2pbuf_buffer_revoke(buf);
-	if (prov->nbuffers)
-		pci_info(prov->pdev, "%s: revoked %llu live buffers\n",
-			 prov->name, prov->nbuffers);
+	list_for_each_entry(buf, &prov->buffers, node) {
+		struct file *file;
+
+		rcu_read_lock();
+		file = get_file_active(&buf->dmabuf->file);
+		rcu_read_unlock();
+		if (!file)
+			continue;
+		list_add_tail(&buf->revoke_node, &live);
+		n++;
+	}
 	mutex_unlock(&prov->lock);
+
+	list_for_each_entry_safe(buf, tmp, &live, revoke_node) {
+		struct file *file = buf->dmabuf->file;
+
+		list_del(&buf->revoke_node);
+		p2pbuf_buffer_revoke(buf);
+		fput(file);
+	}
+	if (n)
+		pci_info(prov->pdev, "%s: revoked %llu live buffers\n", prov->name, n);
 }
 
 struct p2pbuf_provider *p2pbuf_provider_find_pdev(struct pci_dev *pdev,

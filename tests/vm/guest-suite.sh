@@ -278,6 +278,8 @@ t_capture_ivshmem() {
 t_capture_cmb() {
 	local bar
 	"$CTL" list
+	# the P2PDMA core maps published regions uncached (pgprot_noncached)
+	sysfs_is "/sys/class/misc/$CMB-p2pmem/memtype" uncached-minus || return 1
 	bar=$(cmb_bar) || return 1
 	poison_cmb || return 1
 	capture_into capture-cmb "cmb:$CMB" "$CMB" "$bar" || return 1
@@ -400,6 +402,29 @@ t_revoke_loop() {
 	insmod "$KO" && "$CTL" bind "$IVS" > /dev/null
 }
 
+# Unbind and rebind the provider 20 times while two processes allocate,
+# map and free buffers as fast as they can (revocation racing release; a
+# use-after-free shows as a KASAN report on the debug kernel).
+t_revoke_churn() {
+	local i p1 p2 t0 t1 ub=
+	"$BUILD/tests/vm/vm-alloc-churn" "/dev/p2pbuf/$IVS-bar2" 40 > "$OUT/churn1.out" 2>&1 &
+	p1=$!
+	"$BUILD/tests/vm/vm-alloc-churn" "/dev/p2pbuf/$IVS-bar2" 40 > "$OUT/churn2.out" 2>&1 &
+	p2=$!
+	for i in $(seq 20); do
+		sleep 0.5
+		t0=$(date +%s%N)
+		timeout 30 "$CTL" unbind "$IVS" > /dev/null || { echo "cycle $i: unbind failed or hung"; kill $p1 $p2; return 1; }
+		t1=$(date +%s%N)
+		ub="$ub $(((t1 - t0) / 1000000))"
+		"$CTL" bind "$IVS" > /dev/null || { echo "cycle $i: rebind failed"; kill $p1 $p2; return 1; }
+	done
+	wait $p1 || { cat "$OUT/churn1.out"; return 1; }
+	wait $p2 || { cat "$OUT/churn2.out"; return 1; }
+	cat "$OUT/churn1.out" "$OUT/churn2.out"
+	echo "20 unbind/rebind cycles under allocation churn; unbind took (ms):$ub"
+}
+
 [ "$LIST" = 1 ] || log "kernel $KERNEL, topology $GROUP, ivshmem $IVS, cmb $CMB, storage $STORE"
 check load -- t_load
 check bind-ivshmem -- t_bind
@@ -411,6 +436,7 @@ check ctl-privilege --only-group switch -- t_privilege
 check route-pci-peer -- t_route_peer
 check vivid-dma-contig --only-group switch -- t_dma_contig
 check revoke-under-load --only-group switch -- t_revoke_loop
+check revoke-churn --only-group switch -- t_revoke_churn
 # More checks, one file per topic: tests/vm/checks-*.sh define functions
 # and call check, bench and setup themselves.
 for f in "$SRC"/tests/vm/checks-*.sh; do

@@ -779,6 +779,23 @@ static void test_mmap(int pfd)
 	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 2 * 4096);
 	CHECK(p == MAP_FAILED && errno == EINVAL, "offset beyond the buffer must fail with EINVAL");
 	close(fd);
+
+	/* A read-only dma-buf (O_RDONLY) maps shared and read-only. */
+	if (alloc(pfd, 8192, O_RDONLY | O_CLOEXEC, 0, &fd)) {
+		CHECK(0, "O_RDONLY allocation failed");
+		return;
+	}
+	p = mmap(NULL, 8192, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(p != MAP_FAILED, "read-only shared mapping of an O_RDONLY dma-buf: %s",
+	      p == MAP_FAILED ? strerror(errno) : "ok");
+	if (p != MAP_FAILED) {
+		CHECK(((volatile unsigned char *)p)[4096] == 0, "read-only mapping reads as zeros");
+		munmap(p, 8192);
+	}
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(p == MAP_FAILED && errno == EACCES,
+	      "writable mapping of an O_RDONLY dma-buf must fail with EACCES");
+	close(fd);
 }
 
 /* ---- the ctl node: the stricter copy_struct_from_user() rule ---- */
