@@ -5,13 +5,14 @@
  * p2pdma  CONFIG_PCI_P2PDMA kernels. The P2PDMA core creates the pages
  *         (MEMORY_DEVICE_PCI_P2PDMA) and the allocator; dma_map_sgtable()
  *         then routes peer-to-peer (bus address) where the topology allows.
- * devmem  kernels without P2PDMA. The BAR gets ZONE_DEVICE pages of type
- *         MEMORY_DEVICE_GENERIC (device-DAX style) and our own gen_pool;
- *         DMA mappings are CPU physical addresses through the host bridge.
+ * pfnmap  kernels without P2PDMA. No struct pages: our own gen_pool over
+ *         the BAR's mapping, PFN-map user mappings (cannot be pinned), DMA
+ *         mappings by dma_map_resource() (CPU physical addresses through
+ *         the host bridge, unchecked).
  *
- * Both give every byte of the region a struct page, so user mappings can be
- * pinned by O_DIRECT I/O, and a plain kernel address that vb2 importers can
- * vmap and unmap.
+ * The p2pdma backend's user mappings can be pinned by O_DIRECT I/O only
+ * with FOLL_PCI_P2PDMA (short-term pins of block I/O; never long-term).
+ * Both give vb2 importers a plain kernel address to vmap and unmap.
  */
 #include <linux/io.h>
 #include <linux/module.h>
@@ -21,11 +22,12 @@
 
 static char *backend = "auto";
 module_param(backend, charp, 0444);
-MODULE_PARM_DESC(backend, "Backend for BARs bound to p2pbuf: auto (p2pdma when the kernel has CONFIG_PCI_P2PDMA, else devmem), p2pdma or devmem");
+MODULE_PARM_DESC(backend, "Backend for BARs bound to p2pbuf: auto (p2pdma when the kernel has CONFIG_PCI_P2PDMA, else pfnmap), p2pdma or pfnmap");
 
 const char *const p2pbuf_backend_names[] = {
 	[P2PBUF_BACKEND_P2PDMA] = "p2pdma",
 	[P2PBUF_BACKEND_DEVMEM] = "devmem",
+	[P2PBUF_BACKEND_PFNMAP] = "pfnmap",
 };
 
 /*
@@ -51,39 +53,25 @@ static int p2pbuf_hold_memtype(struct p2pbuf_provider *prov)
 	return 0;
 }
 
-static int p2pbuf_devmem_setup(struct p2pbuf_provider *prov)
+/*
+ * No struct pages: the kernel address is the BAR's own mapping of the
+ * registered type (vb2 importers get it from vmap as a plain address, as
+ * x86 allows for ioremap'd memory), buffers come from our gen_pool, user
+ * mappings are PFN maps that get_user_pages() refuses (nothing can pin
+ * them, so freed memory is never in use behind the allocator's back) and
+ * importers get dma_map_resource() addresses. O_DIRECT from such a mapping
+ * fails with EFAULT: storage goes through the explicit bounce path.
+ */
+static int p2pbuf_pfnmap_setup(struct p2pbuf_provider *prov)
 {
 	int nid = dev_to_node(&prov->pdev->dev);
-	void *addr;
-	int ret;
 
-	if (!IS_ENABLED(CONFIG_ZONE_DEVICE)) {
-		pci_err(prov->pdev, "kernel has neither CONFIG_PCI_P2PDMA nor CONFIG_ZONE_DEVICE: no struct pages for device memory\n");
-		return -EOPNOTSUPP;
-	}
-
-	prov->pgmap.type = MEMORY_DEVICE_GENERIC;
-	prov->pgmap.range.start = prov->phys;
-	prov->pgmap.range.end = prov->phys + prov->size - 1;
-	prov->pgmap.nr_range = 1;
-	addr = memremap_pages(&prov->pgmap, nid);
-	if (IS_ERR(addr)) {
-		ret = PTR_ERR(addr);
-		pci_err(prov->pdev, "cannot create struct pages for BAR %d: %d\n",
-			prov->bar, ret);
-		return ret;
-	}
-	prov->pgmap_live = true;
-	prov->kaddr = addr;
-
+	prov->kaddr = (void __force *)prov->memtype_hold;
 	prov->pool = gen_pool_create(PAGE_SHIFT, nid);
 	if (!prov->pool)
 		return -ENOMEM;
-	ret = gen_pool_add_virt(prov->pool, (unsigned long)addr, prov->phys,
-				prov->size, nid);
-	if (ret)
-		return ret;
-	return 0;
+	return gen_pool_add_virt(prov->pool, (unsigned long)prov->kaddr, prov->phys,
+				 prov->size, nid);
 }
 
 #if IS_ENABLED(CONFIG_PCI_P2PDMA)
@@ -112,21 +100,21 @@ static enum p2pbuf_backend p2pbuf_pick_backend(struct p2pbuf_provider *prov)
 {
 	if (prov->kind == P2PBUF_KIND_PUBLISHED)
 		return P2PBUF_BACKEND_P2PDMA;
-	if (!strcmp(backend, "devmem"))
-		return P2PBUF_BACKEND_DEVMEM;
+	if (!strcmp(backend, "pfnmap"))
+		return P2PBUF_BACKEND_PFNMAP;
 	if (!strcmp(backend, "p2pdma"))
 		return P2PBUF_BACKEND_P2PDMA;
 	return IS_ENABLED(CONFIG_PCI_P2PDMA) ? P2PBUF_BACKEND_P2PDMA :
-					       P2PBUF_BACKEND_DEVMEM;
+					       P2PBUF_BACKEND_PFNMAP;
 }
 
 int p2pbuf_backend_setup(struct p2pbuf_provider *prov)
 {
 	int ret;
 
-	if (strcmp(backend, "auto") && strcmp(backend, "devmem") &&
+	if (strcmp(backend, "auto") && strcmp(backend, "pfnmap") &&
 	    strcmp(backend, "p2pdma")) {
-		pci_err(prov->pdev, "unknown backend=%s: use auto, p2pdma or devmem\n",
+		pci_err(prov->pdev, "unknown backend=%s: use auto, p2pdma or pfnmap\n",
 			backend);
 		return -EINVAL;
 	}
@@ -154,8 +142,8 @@ int p2pbuf_backend_setup(struct p2pbuf_provider *prov)
 	if (ret)
 		return ret;
 
-	if (prov->backend == P2PBUF_BACKEND_DEVMEM)
-		return p2pbuf_devmem_setup(prov);
+	if (prov->backend == P2PBUF_BACKEND_PFNMAP)
+		return p2pbuf_pfnmap_setup(prov);
 #if IS_ENABLED(CONFIG_PCI_P2PDMA)
 	return p2pbuf_p2pdma_setup(prov);
 #else
@@ -169,8 +157,6 @@ void p2pbuf_backend_teardown(struct p2pbuf_provider *prov)
 {
 	if (prov->pool)
 		gen_pool_destroy(prov->pool);
-	if (prov->pgmap_live)
-		memunmap_pages(&prov->pgmap);
 	if (prov->memtype_hold)
 		iounmap(prov->memtype_hold);
 	if (prov->region_requested)
@@ -181,7 +167,7 @@ static void *p2pbuf_backend_alloc_raw(struct p2pbuf_provider *prov, size_t size)
 {
 	void *kaddr;
 
-	if (prov->backend == P2PBUF_BACKEND_DEVMEM)
+	if (prov->backend == P2PBUF_BACKEND_PFNMAP)
 		return (void *)gen_pool_alloc(prov->pool, size);
 
 #if IS_ENABLED(CONFIG_PCI_P2PDMA)
@@ -229,7 +215,7 @@ void p2pbuf_backend_free(struct p2pbuf_provider *prov, void *kaddr, size_t size)
 {
 	size_t off;
 
-	if (prov->backend == P2PBUF_BACKEND_DEVMEM) {
+	if (prov->backend == P2PBUF_BACKEND_PFNMAP) {
 		gen_pool_free(prov->pool, (unsigned long)kaddr, size);
 		return;
 	}
@@ -239,7 +225,7 @@ void p2pbuf_backend_free(struct p2pbuf_provider *prov, void *kaddr, size_t size)
 
 phys_addr_t p2pbuf_backend_phys(struct p2pbuf_provider *prov, void *kaddr)
 {
-	if (prov->backend == P2PBUF_BACKEND_DEVMEM)
+	if (prov->backend == P2PBUF_BACKEND_PFNMAP)
 		return gen_pool_virt_to_phys(prov->pool, (unsigned long)kaddr);
 	return page_to_phys(virt_to_page(kaddr)) + offset_in_page(kaddr);
 }

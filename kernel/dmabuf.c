@@ -103,6 +103,53 @@ static void p2pbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *att
 	mutex_unlock(&buf->prov->lock);
 }
 
+/*
+ * pfnmap backend: no struct pages. One dma_map_resource() of the whole
+ * (contiguous) buffer, cut into segments the importer accepts; the table
+ * has no pages, as dma-buf importers must not use them anyway.
+ */
+static struct sg_table *p2pbuf_map_resource(struct p2pbuf_buffer *buf,
+					    struct device *dev,
+					    enum dma_data_direction dir)
+{
+	unsigned int seg = dma_get_max_seg_size(dev) & PAGE_MASK;
+	struct scatterlist *sg;
+	struct sg_table *sgt;
+	dma_addr_t addr;
+	size_t off = 0;
+	unsigned int i, n;
+	int ret;
+
+	if (!seg)
+		seg = PAGE_SIZE;
+	n = DIV_ROUND_UP(buf->size, seg);
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	ret = sg_alloc_table(sgt, n, GFP_KERNEL);
+	if (ret)
+		goto err_free;
+	addr = dma_map_resource(dev, buf->phys, buf->size, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (dma_mapping_error(dev, addr)) {
+		ret = -EIO;
+		goto err_table;
+	}
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		size_t len = min_t(size_t, seg, buf->size - off);
+
+		sg_dma_address(sg) = addr + off;
+		sg_dma_len(sg) = len;
+		off += len;
+	}
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(ret);
+}
+
 static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
@@ -118,6 +165,13 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 		return ERR_PTR(-ENODEV);
 	if (a->route == P2PBUF_ROUTE_REFUSED)
 		return ERR_PTR(a->error);
+
+	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP) {
+		sgt = p2pbuf_map_resource(buf, attach->dev, dir);
+		if (IS_ERR(sgt))
+			return sgt;
+		goto mapped;
+	}
 
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
@@ -140,6 +194,7 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 	if (ret)
 		goto err_table;
 
+mapped:
 	mutex_lock(&buf->lock);
 	a->mapped++;
 	a->dma_addr = sg_dma_address(sgt->sgl);
@@ -162,7 +217,11 @@ static void p2pbuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt
 	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
 	struct p2pbuf_attachment *a = attach->priv;
 
-	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
+		dma_unmap_resource(attach->dev, sg_dma_address(sgt->sgl), buf->size,
+				   dir, DMA_ATTR_SKIP_CPU_SYNC);
+	else
+		dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 	mutex_lock(&buf->lock);
@@ -171,7 +230,7 @@ static void p2pbuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt
 }
 
 /*
- * A plain kernel address (the ZONE_DEVICE direct map of the BAR): vb2
+ * A plain kernel address (the BAR's mapping, or the P2PDMA core's): vb2
  * importers rebuild the iosys_map from the vaddr when unmapping, so an
  * I/O-memory map would be unmapped as the wrong kind.
  */
@@ -219,14 +278,18 @@ static void p2pbuf_vm_close(struct vm_area_struct *vma)
 }
 
 /*
- * Insert the page as a devmap PFN: GUP (O_DIRECT) finds its struct page,
- * and the PTE takes the memory type registered for the BAR, the same as
+ * p2pdma: insert the page as a devmap PFN, as the P2PDMA core's own
+ * allocator does: O_DIRECT finds its struct page (GUP with
+ * FOLL_PCI_P2PDMA; long-term pins are refused).
+ * pfnmap: a plain PFN in a VM_PFNMAP mapping, which GUP refuses.
+ * Either PTE takes the memory type registered for the BAR, the same as
  * the kernel's mapping. After revocation, access gets SIGBUS.
  */
 static vm_fault_t p2pbuf_vm_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct p2pbuf_buffer *buf = vma->vm_private_data;
+	unsigned long pfn = PHYS_PFN(buf->phys) + vmf->pgoff;
 	vm_fault_t ret;
 
 	if (vmf->pgoff >= buf->size >> PAGE_SHIFT)
@@ -234,10 +297,11 @@ static vm_fault_t p2pbuf_vm_fault(struct vm_fault *vmf)
 	mutex_lock(&buf->lock);
 	if (buf->revoked)
 		ret = VM_FAULT_SIGBUS;
+	else if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
+		ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	else
 		ret = vmf_insert_mixed(vma, vmf->address,
-				       __pfn_to_pfn_t(PHYS_PFN(buf->phys) + vmf->pgoff,
-						      PFN_DEV | PFN_MAP));
+				       __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP));
 	mutex_unlock(&buf->lock);
 	return ret;
 }
@@ -261,7 +325,14 @@ static int p2pbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (READ_ONCE(buf->revoked))
 		return -ENODEV;
-	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP) {
+		vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+		vma->vm_page_prot = buf->prov->memtype == P2PBUF_MEMTYPE_WC ?
+				    pgprot_writecombine(vma->vm_page_prot) :
+				    pgprot_noncached(vma->vm_page_prot);
+	} else {
+		vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	}
 	vma->vm_ops = &p2pbuf_vm_ops;
 	vma->vm_private_data = buf;
 	p2pbuf_vm_open(vma);

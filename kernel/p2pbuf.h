@@ -41,10 +41,8 @@ struct p2pbuf_provider {
 	u64 bus;			/* PCI bus address of the start */
 	u64 size;
 
-	/* devmem backend: our own pages and allocator over the BAR */
-	struct dev_pagemap pgmap;
-	bool pgmap_live;
-	void __iomem *memtype_hold;	/* registers WC/UC- before the pages */
+	/* pfnmap backend: the BAR's kernel mapping and our allocator */
+	void __iomem *memtype_hold;	/* registers WC/UC- before any mapping */
 	void *kaddr;
 	struct gen_pool *pool;
 	bool region_requested;

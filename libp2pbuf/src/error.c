@@ -108,6 +108,7 @@ const char *p2pbuf_backend_name(uint32_t backend)
 	switch (backend) {
 	case P2PBUF_BACKEND_P2PDMA:	return "p2pdma";
 	case P2PBUF_BACKEND_DEVMEM:	return "devmem";
+	case P2PBUF_BACKEND_PFNMAP:	return "pfnmap";
 	default:			return "unknown";
 	}
 }

@@ -50,6 +50,7 @@ int main(void)
 	CHECK_STR(p2pbuf_route_name(99), "unknown");
 	CHECK_STR(p2pbuf_backend_name(P2PBUF_BACKEND_P2PDMA), "p2pdma");
 	CHECK_STR(p2pbuf_backend_name(P2PBUF_BACKEND_DEVMEM), "devmem");
+	CHECK_STR(p2pbuf_backend_name(P2PBUF_BACKEND_PFNMAP), "pfnmap");
 	CHECK_STR(p2pbuf_backend_name(0), "unknown");
 	CHECK_STR(p2pbuf_memtype_name(P2PBUF_MEMTYPE_UC_MINUS), "uc-");
 	CHECK_STR(p2pbuf_memtype_name(P2PBUF_MEMTYPE_WC), "wc");

@@ -96,7 +96,8 @@ _Static_assert(P2PBUF_CTL_RESCAN == 0xb904, "P2PBUF_CTL_RESCAN");
 _Static_assert(P2PBUF_ROUTE_NONE == 0 && P2PBUF_ROUTE_P2P == 1 &&
 	       P2PBUF_ROUTE_HOST_BRIDGE == 2 && P2PBUF_ROUTE_HOST_UNCHECKED == 3 &&
 	       P2PBUF_ROUTE_REFUSED == 4, "enum p2pbuf_route");
-_Static_assert(P2PBUF_BACKEND_P2PDMA == 1 && P2PBUF_BACKEND_DEVMEM == 2, "backend");
+_Static_assert(P2PBUF_BACKEND_P2PDMA == 1 && P2PBUF_BACKEND_DEVMEM == 2 &&
+	       P2PBUF_BACKEND_PFNMAP == 3, "backend");
 _Static_assert(P2PBUF_KIND_BAR == 1 && P2PBUF_KIND_PUBLISHED == 2, "kind");
 _Static_assert(P2PBUF_MEMTYPE_WB == 1 && P2PBUF_MEMTYPE_WC == 2 &&
 	       P2PBUF_MEMTYPE_UC_MINUS == 3 && P2PBUF_MEMTYPE_UC == 4, "memtype");

@@ -88,7 +88,16 @@ struct p2pbuf_alloc_data {
 /* Where the memory comes from and how struct pages are provided. */
 enum p2pbuf_backend {
 	P2PBUF_BACKEND_P2PDMA = 1,	/* CONFIG_PCI_P2PDMA: pages from the P2PDMA core */
-	P2PBUF_BACKEND_DEVMEM = 2,	/* ZONE_DEVICE (MEMORY_DEVICE_GENERIC) pages */
+	/*
+	 * 2 was "devmem" (ZONE_DEVICE pages over the BAR): user mappings
+	 * could be pinned and the memory reused under the pin. Not reported
+	 * by this version.
+	 */
+	P2PBUF_BACKEND_DEVMEM = 2,
+	/* no P2PDMA: no struct pages, PFN-map user mappings (cannot be
+	 * pinned), DMA mappings by dma_map_resource()
+	 */
+	P2PBUF_BACKEND_PFNMAP = 3,
 };
 
 /* Provider kinds. */
