@@ -18,7 +18,7 @@
 #include <linux/module.h>
 #include <linux/pci-p2pdma.h>
 
-#include "p2pbuf.h"
+#include "p2pbuf_priv.h"
 
 static char *backend = "auto";
 module_param(backend, charp, 0444);

@@ -14,7 +14,7 @@
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "p2pbuf.h"
+#include "p2pbuf_priv.h"
 
 static const struct dma_buf_ops p2pbuf_dmabuf_ops;
 

@@ -11,7 +11,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "p2pbuf.h"
+#include "p2pbuf_priv.h"
 
 /* Protects p2pbuf_providers (the list, not the providers). */
 DEFINE_MUTEX(p2pbuf_lock);
@@ -230,10 +230,12 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		return -ENOTTY;
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(P2PBUF_CTL_PROVIDER_INFO):
-		ksize = minsize = sizeof(k.provider);
+		ksize = sizeof(k.provider);
+		minsize = ksize;
 		break;
 	case _IOC_NR(P2PBUF_CTL_BUFFER_INFO):
-		ksize = minsize = sizeof(k.buffer);
+		ksize = sizeof(k.buffer);
+		minsize = ksize;
 		break;
 	case _IOC_NR(P2PBUF_CTL_ROUTE):
 		ksize = sizeof(k.route);

@@ -8,7 +8,7 @@
  */
 #include <linux/module.h>
 
-#include "p2pbuf.h"
+#include "p2pbuf_priv.h"
 
 static int bar = -1;
 module_param(bar, int, 0644);

@@ -9,7 +9,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "p2pbuf.h"
+#include "p2pbuf_priv.h"
 
 static const char *const p2pbuf_memtype_names[] = {
 	[P2PBUF_MEMTYPE_WB] = "write-back",
@@ -192,24 +192,40 @@ static struct p2pbuf_provider *p2pbuf_dev_provider(struct device *dev)
 	return container_of(misc, struct p2pbuf_provider, misc);
 }
 
-#define P2PBUF_STAT_ATTR(field)						\
-static ssize_t field##_show(struct device *dev,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	struct p2pbuf_provider_info info = {};				\
-									\
-	p2pbuf_provider_fill_info(p2pbuf_dev_provider(dev), &info);	\
-	return sysfs_emit(buf, "%llu\n", (unsigned long long)info.field);\
-}									\
-static DEVICE_ATTR_RO(field)
+/* One show function for the numeric statistics, by attribute name. */
+static ssize_t p2pbuf_stat_show(struct device *dev, struct device_attribute *attr,
+				char *buf)
+{
+	struct p2pbuf_provider_info info = {};
+	const char *name = attr->attr.name;
+	u64 v;
 
-P2PBUF_STAT_ATTR(size);
-P2PBUF_STAT_ATTR(free);
-P2PBUF_STAT_ATTR(allocated);
-P2PBUF_STAT_ATTR(peak);
-P2PBUF_STAT_ATTR(buffers);
-P2PBUF_STAT_ATTR(attachments);
-P2PBUF_STAT_ATTR(bar);
+	p2pbuf_provider_fill_info(p2pbuf_dev_provider(dev), &info);
+	if (!strcmp(name, "size"))
+		v = info.size;
+	else if (!strcmp(name, "free"))
+		v = info.free;
+	else if (!strcmp(name, "allocated"))
+		v = info.allocated;
+	else if (!strcmp(name, "peak"))
+		v = info.peak;
+	else if (!strcmp(name, "buffers"))
+		v = info.buffers;
+	else if (!strcmp(name, "attachments"))
+		v = info.attachments;
+	else
+		v = info.bar;
+	return sysfs_emit(buf, "%llu\n", (unsigned long long)v);
+}
+
+static struct device_attribute dev_attr_size = __ATTR(size, 0444, p2pbuf_stat_show, NULL);
+static struct device_attribute dev_attr_free = __ATTR(free, 0444, p2pbuf_stat_show, NULL);
+static struct device_attribute dev_attr_allocated = __ATTR(allocated, 0444, p2pbuf_stat_show, NULL);
+static struct device_attribute dev_attr_peak = __ATTR(peak, 0444, p2pbuf_stat_show, NULL);
+static struct device_attribute dev_attr_buffers = __ATTR(buffers, 0444, p2pbuf_stat_show, NULL);
+static struct device_attribute dev_attr_attachments =
+	__ATTR(attachments, 0444, p2pbuf_stat_show, NULL);
+static struct device_attribute dev_attr_bar = __ATTR(bar, 0444, p2pbuf_stat_show, NULL);
 
 static ssize_t backend_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)

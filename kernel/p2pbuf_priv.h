@@ -2,8 +2,8 @@
 /*
  * p2pbuf: PCIe BAR memory as dma-buf objects. Private definitions.
  */
-#ifndef _P2PBUF_H
-#define _P2PBUF_H
+#ifndef _P2PBUF_PRIV_H
+#define _P2PBUF_PRIV_H
 
 #include <linux/dma-buf.h>
 #include <linux/genalloc.h>
@@ -140,4 +140,4 @@ extern struct pci_driver p2pbuf_pci_driver;
 /* main.c */
 void p2pbuf_scan_published(void);
 
-#endif /* _P2PBUF_H */
+#endif /* _P2PBUF_PRIV_H */
