@@ -237,7 +237,11 @@ u64 p2pbuf_backend_bus(struct p2pbuf_provider *prov, void *kaddr)
 
 /*
  * Find the region another driver published with pci_p2pmem_publish(): the
- * memory BAR whose first page is a P2PDMA page.
+ * first P2PDMA page map in one of its memory BARs. Called with the
+ * device's lock held (p2pbuf_scan_published()), so its driver cannot be
+ * unbound meanwhile; the page map is looked up with a reference
+ * (get_dev_pagemap() fails for one being torn down), never through a
+ * struct page that may be going away.
  */
 int p2pbuf_published_lookup(struct pci_dev *pdev, int *bar, phys_addr_t *start,
 			    u64 *size)
@@ -255,17 +259,20 @@ int p2pbuf_published_lookup(struct pci_dev *pdev, int *bar, phys_addr_t *start,
 		if (!(pci_resource_flags(pdev, i) & IORESOURCE_MEM) || !s)
 			continue;
 		for (pfn = PHYS_PFN(s); pfn < PHYS_PFN(e); pfn++) {
-			struct page *page;
+			struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
+			bool p2p;
 
-			if (!pfn_valid(pfn))
+			if (!pgmap)
 				continue;
-			page = pfn_to_page(pfn);
-			if (!is_pci_p2pdma_page(page))
-				continue;
-			*bar = i;
-			*start = page->pgmap->range.start;
-			*size = range_len(&page->pgmap->range);
-			return 0;
+			p2p = pgmap->type == MEMORY_DEVICE_PCI_P2PDMA;
+			if (p2p) {
+				*bar = i;
+				*start = pgmap->range.start;
+				*size = range_len(&pgmap->range);
+			}
+			put_dev_pagemap(pgmap);
+			if (p2p)
+				return 0;
 		}
 	}
 #endif

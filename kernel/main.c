@@ -16,6 +16,8 @@
 /* Protects p2pbuf_providers (the list, not the providers). */
 DEFINE_MUTEX(p2pbuf_lock);
 LIST_HEAD(p2pbuf_providers);
+/* Serialises scans and drops of published regions against each other. */
+DEFINE_MUTEX(p2pbuf_scan_lock);
 
 static struct p2pbuf_provider *p2pbuf_provider_by_index(u32 index)
 {
@@ -140,36 +142,59 @@ static int p2pbuf_ctl_route(struct p2pbuf_route_query *q)
 }
 
 /*
- * Offer every region another driver published (e.g. the NVMe CMB) as a
- * provider, leaving that driver bound. Our own BARs publish too: skip them.
+ * Offer a region @pdev's driver published (e.g. the NVMe CMB) as a
+ * provider, leaving that driver bound. Called with @pdev's device lock
+ * held: its driver can be neither unbound nor bound meanwhile, so a
+ * provider created here is revoked by the BUS_NOTIFY_UNBIND_DRIVER that
+ * must come later, never created over a pool already being torn down.
  */
-void p2pbuf_scan_published(void)
+static void p2pbuf_scan_one(struct pci_dev *pdev)
+{
+	struct p2pbuf_provider *prov;
+	phys_addr_t start;
+	u64 size;
+	int bar;
+
+	device_lock_assert(&pdev->dev);
+	if (!pdev->dev.driver || pdev->driver == &p2pbuf_pci_driver ||
+	    p2pbuf_published_lookup(pdev, &bar, &start, &size))
+		return;
+	mutex_lock(&p2pbuf_lock);
+	prov = p2pbuf_provider_find_pdev(pdev, P2PBUF_KIND_PUBLISHED);
+	mutex_unlock(&p2pbuf_lock);
+	if (prov)
+		return;
+
+	prov = p2pbuf_provider_create(pdev, P2PBUF_KIND_PUBLISHED, bar);
+	if (!prov)
+		return;
+	prov->phys = start;
+	prov->bus = pci_bus_address(pdev, bar) + (start - pci_resource_start(pdev, bar));
+	prov->size = size;
+	if (p2pbuf_backend_setup(prov) || p2pbuf_provider_register(prov))
+		p2pbuf_provider_put(prov);
+}
+
+/*
+ * Scan every PCI device. @locked is a device whose lock the caller holds
+ * (the one a bus notification is about); the others are only tried: a
+ * device whose lock is busy is being probed or removed, and a probe ends
+ * with BUS_NOTIFY_BOUND_DRIVER, which scans it again.
+ */
+void p2pbuf_scan_published(struct pci_dev *locked)
 {
 	struct pci_dev *pdev = NULL;
 
+	lockdep_assert_held(&p2pbuf_scan_lock);
 	for_each_pci_dev(pdev) {
-		struct p2pbuf_provider *prov;
-		phys_addr_t start;
-		u64 size;
-		int bar;
-
-		if (pdev->driver == &p2pbuf_pci_driver ||
-		    p2pbuf_published_lookup(pdev, &bar, &start, &size))
+		if (pdev == locked) {
+			p2pbuf_scan_one(pdev);
 			continue;
-		mutex_lock(&p2pbuf_lock);
-		prov = p2pbuf_provider_find_pdev(pdev, P2PBUF_KIND_PUBLISHED);
-		mutex_unlock(&p2pbuf_lock);
-		if (prov)
+		}
+		if (!device_trylock(&pdev->dev))
 			continue;
-
-		prov = p2pbuf_provider_create(pdev, P2PBUF_KIND_PUBLISHED, bar);
-		if (!prov)
-			continue;
-		prov->phys = start;
-		prov->bus = pci_bus_address(pdev, bar) + (start - pci_resource_start(pdev, bar));
-		prov->size = size;
-		if (p2pbuf_backend_setup(prov) || p2pbuf_provider_register(prov))
-			p2pbuf_provider_put(prov);
+		p2pbuf_scan_one(pdev);
+		device_unlock(&pdev->dev);
 	}
 }
 
@@ -186,8 +211,6 @@ static void p2pbuf_drop_published(struct pci_dev *pdev)
 	p2pbuf_provider_put(prov);
 }
 
-/* Serialises scans and drops against each other. */
-static DEFINE_MUTEX(p2pbuf_scan_lock);
 
 static int p2pbuf_bus_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
@@ -197,7 +220,7 @@ static int p2pbuf_bus_notify(struct notifier_block *nb, unsigned long action,
 	switch (action) {
 	case BUS_NOTIFY_BOUND_DRIVER:
 		mutex_lock(&p2pbuf_scan_lock);
-		p2pbuf_scan_published();
+		p2pbuf_scan_published(pdev);
 		mutex_unlock(&p2pbuf_scan_lock);
 		break;
 	case BUS_NOTIFY_UNBIND_DRIVER:
@@ -247,7 +270,7 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		if (!file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN))
 			return -EPERM;
 		mutex_lock(&p2pbuf_scan_lock);
-		p2pbuf_scan_published();
+		p2pbuf_scan_published(NULL);
 		mutex_unlock(&p2pbuf_scan_lock);
 		return 0;
 	default:
@@ -318,7 +341,7 @@ static int __init p2pbuf_init(void)
 	if (ret)
 		goto err_nb;
 	mutex_lock(&p2pbuf_scan_lock);
-	p2pbuf_scan_published();
+	p2pbuf_scan_published(NULL);
 	mutex_unlock(&p2pbuf_scan_lock);
 	return 0;
 

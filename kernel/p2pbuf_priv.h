@@ -138,6 +138,7 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf,
 extern struct pci_driver p2pbuf_pci_driver;
 
 /* main.c */
-void p2pbuf_scan_published(void);
+extern struct mutex p2pbuf_scan_lock;
+void p2pbuf_scan_published(struct pci_dev *locked);
 
 #endif /* _P2PBUF_PRIV_H */

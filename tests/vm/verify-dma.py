@@ -119,15 +119,18 @@ def marker_lba(mid, block=512):
 
 def _commands(path, stats):
     """Yield the trace's commands, each with its mapped addresses."""
-    cur = None
-    have_io_cmd = False
     try:
         f = open(path, "r", encoding="utf-8", errors="replace")
     except OSError as e:
         raise TraceError(f"cannot read {path}: {e.strerror}")
     with f:
-        lines = f.readlines()
-    for n, raw in enumerate(lines, 1):
+        yield from _commands_in(f, path, stats)
+
+
+def _commands_in(f, path, stats):
+    cur = None
+    have_io_cmd = False
+    for n, raw in enumerate(f, 1):
         text = raw.rstrip("\n")
         m = _PREFIX.match(text)
         if not m or m.group(1) not in _EVENTS:
@@ -136,7 +139,7 @@ def _commands(path, stats):
         ev, args = m.group(1), m.group(2) or ""
         a = _EVENTS[ev].match(args)
         if not a:
-            if n == len(lines) and not raw.endswith("\n"):
+            if not raw.endswith("\n"):
                 stats["truncated_last_line"] = True     # QEMU killed mid-line
                 continue
             raise TraceError(f"{path}:{n}: cannot parse {ev} line: {text!r}")
@@ -373,14 +376,20 @@ def summary_line(res, expect=None, nbytes=None, verdict=None):
     else:
         parts.append(f"{b['ram']} bytes in RAM{pct(b['ram'])}")
     head = ", ".join(parts)
+    nc = res["commands"]
     s = (f"dma ({res['direction']}, window {res['begin']}-{res['end']}, "
-         f"{res['commands']} commands): {head}, {b['elsewhere']} elsewhere")
+         f"{nc} command{'' if nc == 1 else 's'}): {head}, {b['elsewhere']} elsewhere")
     notes = []
     if res["incomplete_commands"]:
         notes.append(f"{res['incomplete_commands']} commands mapped a length other than "
                      "their own (failed?)")
     if res["own_cmb_bytes"]:
         notes.append(f"{res['own_cmb_bytes']} bytes in the controller's own CMB")
+    odd = {k: v for k, v in res.get("trace_stats", {}).items()
+           if k in ("rw_without_io_cmd", "unattributed_maps", "stray_cmb_maps") and v}
+    if odd:
+        notes.append("the trace is not in the expected order: "
+                     + ", ".join(f"{k} {v}" for k, v in odd.items()))
     if notes:
         s += " [" + "; ".join(notes) + "]"
     if expect:
@@ -393,7 +402,7 @@ def _num(text):
     m = re.fullmatch(r"(0[xX][0-9a-fA-F]+|\d+)\s*(?:([kKmMgGtT])(?:i?B)?)?", text)
     if not m:
         raise ValueError(text)
-    v = int(m.group(1), 0)
+    v = int(m.group(1), 16 if m.group(1)[:2] in ("0x", "0X") else 10)
     if m.group(2):
         v <<= {"k": 10, "m": 20, "g": 30, "t": 40}[m.group(2).lower()]
     return v
@@ -492,7 +501,7 @@ def main(argv=None):
     line = summary_line(res, args.expect, nbytes, verdict)
     res["summary"] = line
     if args.json:
-        print(json.dumps(res, indent=1))
+        print(json.dumps(res))
     else:
         print(line)
     return 0 if ok else 1

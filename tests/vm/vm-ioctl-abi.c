@@ -609,6 +609,23 @@ static void compare(const unsigned char *got, const unsigned char *want, size_t 
 	      what, bad, len, first, got[first], want[first]);
 }
 
+/* Allocate @len bytes into *@fd and describe the buffer in *@bi. */
+static int alloc_info(int cfd, int pfd, size_t len, int *fd, struct p2pbuf_buffer_info *bi,
+		      const char *what)
+{
+	if (alloc(pfd, len, O_RDWR | O_CLOEXEC, 0, fd)) {
+		CHECK(0, "%s: cannot allocate %zu bytes", what, len);
+		return -1;
+	}
+	memset(bi, 0, sizeof(*bi));
+	bi->fd = *fd;
+	if (xioctl(cfd, P2PBUF_CTL_BUFFER_INFO, bi)) {
+		CHECK(0, "%s: BUFFER_INFO: %s", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int dmabuf_sync(int fd, uint64_t flags)
 {
 	struct dma_buf_sync s = { .flags = flags };
@@ -631,15 +648,8 @@ static void test_device_memory(int cfd, int pfd, const char *node, const char *r
 		return;
 	/* a first buffer, so that the one checked is not at offset 0 */
 	CHECK(!alloc(pfd, 4096, O_RDWR | O_CLOEXEC, 0, &first), "first buffer");
-	if (alloc(pfd, len, O_RDWR | O_CLOEXEC, 0, &fd)) {
-		CHECK(0, "cannot allocate %zu bytes", len);
+	if (alloc_info(cfd, pfd, len, &fd, &bi, "device memory"))
 		goto out;
-	}
-	bi.fd = fd;
-	if (xioctl(cfd, P2PBUF_CTL_BUFFER_INFO, &bi)) {
-		CHECK(0, "BUFFER_INFO: %s", strerror(errno));
-		goto out;
-	}
 	CHECK(bi.phys_addr >= bar_start && bi.phys_addr + len <= bar_start + bar_len,
 	      "buffer at %#llx, not in BAR %u of %s (%#llx+%#llx)",
 	      (unsigned long long)bi.phys_addr, pi.bar, pi.pci_dev,
@@ -718,15 +728,9 @@ static void test_zeroed(int cfd, int pfd, const char *node, const char *resfile)
 			size_t k, nz = 0;
 			int fd = -1;
 
-			if (!got || !fill || alloc(pfd, len, O_RDWR | O_CLOEXEC, 0, &fd)) {
-				CHECK(0, "zeroed: cannot allocate %zu bytes", len);
+			CHECK(got && fill, "zeroed: out of memory");
+			if (!got || !fill || alloc_info(cfd, pfd, len, &fd, &bi, "zeroed"))
 				goto next;
-			}
-			bi.fd = fd;
-			if (xioctl(cfd, P2PBUF_CTL_BUFFER_INFO, &bi)) {
-				CHECK(0, "zeroed: BUFFER_INFO: %s", strerror(errno));
-				goto next;
-			}
 			if (window_open(&w, resfile, &pi, bar_len, bi.phys_addr - bar_start, alen))
 				goto next;
 			/* what the device memory holds, seen from outside */
