@@ -361,6 +361,17 @@ print(f'{n} rescans')" > "$OUT/rescan.out" 2>&1 &
 	echo "15 nvme unbind/bind cycles under rescans and allocation: one provider while bound, none while unbound"
 }
 
+# Random, structure-aware ioctls on both nodes: every one answered with
+# success or an errno, nothing in dmesg (FUZZ_CALLS, default 100000).
+t_fuzz() {
+	local t0 t1
+	t0=$(date +%s)
+	"$BUILD/tests/vm/vm-ioctl-fuzz" "/dev/p2pbuf/$IVS-bar2" "${FUZZ_CALLS:-100000}" || return 1
+	t1=$(date +%s)
+	echo "in $((t1 - t0)) s; provider after the fuzzer:"
+	sysfs_is "/sys/class/misc/$IVS-bar2/buffers" 0 && sysfs_is "/sys/class/misc/$IVS-bar2/allocated" 0
+}
+
 # Without CAP_SYS_ADMIN: no addresses, no rescan (root keeps its uid, so
 # the 0660 nodes open; only the capability is dropped).
 t_privilege() {
@@ -495,6 +506,7 @@ check ioctl-abi --only-group switch -- t_abi
 check alloc-zeroed --only-group switch -- t_zeroed
 check ctl-privilege --only-group switch -- t_privilege
 check pin-reuse --only-group switch -- t_pin
+check ioctl-fuzz --only-group switch -- t_fuzz
 check rescan-race --only-kernel debug --only-group switch -- t_rescan_race
 check route-pci-peer -- t_route_peer
 check vivid-dma-contig --only-group switch -- t_dma_contig
