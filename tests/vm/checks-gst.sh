@@ -186,8 +186,9 @@ t_gst_mmap() {
 	gst_host_check out-mmap /out-mmap.yuv 60
 }
 
+# (nothing to do when no GStreamer check ran: a run of other checks only)
 t_gst_umount() {
-	mountpoint -q /mnt || { echo "/mnt not mounted"; return 1; }
+	mountpoint -q /mnt || { echo "/mnt not mounted: no GStreamer check mounted it"; return 0; }
 	ls -l /mnt
 	umount /mnt
 }

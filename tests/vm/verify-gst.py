@@ -10,8 +10,9 @@ IMAGE     the ext4 image (nvme-fs.img), unmounted by the guest.
 The file is extracted with debugfs (e2fsprogs, independent of the code
 under test). It must be N frames back to back, each the vivid frame of
 some sequence, the sequences strictly increasing (nothing duplicated, out
-of order, stale or poison), and the gaps between them must add up to the
-drops the sink reported. With same_as, that file is extracted too and must
+of order, stale or poison), and the gaps between them must match the
+drops the sink reported (within 2 or 5%: v4l2src renumbers a sequence
+number vivid hands out twice). With same_as, that file is extracted too and must
 be byte-identical.
 """
 import json
@@ -62,9 +63,14 @@ def check_file(pat, data, nframes, drops, out):
     if seqs:
         out.append(f"{len(seqs)}/{nframes} frames identified, sequences {seqs[0]}..{seqs[-1]} "
                    f"in increasing order, {gaps} dropped in between")
-    if ok and drops is not None and gaps != drops:
-        out.append(f"the sink reported {drops} drops, the file has {gaps} sequences missing")
-        ok = False
+    # The sink counts gaps in v4l2src's buffer offsets, which v4l2src
+    # renumbers when vivid repeats a sequence number: a step or two apart
+    # from the gaps in the movement; more is a miscount.
+    if ok and drops is not None:
+        out.append(f"the sink reported {drops} drops; the file has {gaps} sequences missing")
+        if abs(gaps - drops) > max(2, gaps // 20) or (gaps and not drops):
+            out.append("verify-gst: the sink's drop count does not match the frames missing")
+            ok = False
     return ok
 
 

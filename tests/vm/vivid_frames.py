@@ -7,14 +7,16 @@ The VM checks set vivid's test pattern generator (drivers/media/common/
 v4l2-tpg) to "100% Color Squares", "Move Right Fast" and "Move Down Slow",
 with no OSD text. The TPG advances its movement counters once per sequence
 number, also for frames nobody dequeued (vivid_thread_vid_cap_tick), so
-within one stream a frame is a function of its sequence: frame(n) is the
-reference frame rolled down by (n - r) * vstep lines and right by
-(n - r) * hstep pixels, with r the reference's sequence, vstep = 1 and
-hstep = ((width + 319) // 320) * 4 (tpg_update_mv_step). Between streams
-the counter can be one step apart: when the first tick after STREAMON
-comes late, vivid fills sequence 1 with the movement of sequence 0. So a
-stream's frames follow frame(n + delta) for one constant delta (found
-from the first frame, |delta| <= 2). The pattern has no shorter vertical
+a frame follows from its movement index m: frame(m) is the reference
+frame rolled down by (m - r) * vstep lines and right by (m - r) * hstep
+pixels, with r the reference's sequence, vstep = 1 and hstep =
+((width + 319) // 320) * 4 (tpg_update_mv_step). m is the sequence number
+give or take a step: when the first tick after STREAMON comes late, vivid
+fills sequence 1 with the movement of sequence 0, and when a tick finds no
+new frame period (dropped_bufs == 0) it hands out a sequence number twice
+and its movement runs one step ahead from then on. The checks identify m
+from the bytes, near the reported sequence, and require it to increase
+strictly from frame to frame. The pattern has no shorter vertical
 or horizontal period, so frames are distinct for lcm(height, width / hstep)
 consecutive sequences (480 at 640x480, 720 at 1280x720).
 
@@ -134,23 +136,23 @@ def open_image(path):
 
 def check_frames(pat, img, frames, expect, out):
     """Every frame of FRAMES (dicts: frame, sequence, off, bytes and
-    optionally dropped_before) must be the frame of its sequence at OFF in
-    IMG, sequences strictly increasing, offsets distinct, EXPECT frames in
-    all; a gap in the sequences must be what the tool reported as dropped.
-    Prints what it found to OUT (a list of lines); returns True when all
-    of it holds."""
+    optionally dropped_before) must be a vivid frame at OFF in IMG whose
+    movement index follows its sequence: the first within two steps of it
+    (vivid's counter can start a step behind), each next one ahead of the
+    one before by at least the sequence difference and at most twice that
+    plus two (vivid moves a step ahead each time it hands out a sequence
+    number twice). So nothing duplicated, swapped, stale or missing
+    unreported passes; offsets distinct, EXPECT frames in all; the reported
+    sequences must not go backwards and their gaps must be what the tool
+    reported as dropped. Prints what it found to OUT (a list of lines);
+    returns True when all of it holds."""
     ok = True
     bad = []
     good = 0
     prev = None
+    prev_m = None
     delta = 0
-    for fr in frames[:1]:
-        off, n = fr["off"], fr["bytes"]
-        if n == pat.size and 0 <= off and off + n <= len(img):
-            for d in (0, -1, 1, -2, 2):
-                if pat.matches(fr["sequence"] + d, img[off:off + n]):
-                    delta = d
-                    break
+    deltas = set()
     gaps = 0
     misreported = []
     offs = set()
@@ -160,18 +162,36 @@ def check_frames(pat, img, frames, expect, out):
             bad.append(f"frame {fr['frame']} (seq {seq}): {n} bytes, a frame has {pat.size}")
         elif off < 0 or off + n > len(img):
             bad.append(f"frame {fr['frame']} (seq {seq}) at {off:#x}: outside the image")
-        elif not pat.matches(seq + delta, img[off:off + n]):
-            bad.append(f"frame {fr['frame']} (seq {seq}) at {off:#x}: "
-                       f"{pat.describe(img[off:off + n], seq + delta)}")
         else:
-            good += 1
-        if prev is not None:
-            if seq <= prev:
-                bad.append(f"frame {fr['frame']}: sequence {seq} after {prev} (out of order or duplicated)")
+            data = img[off:off + n]
+            if prev_m is None or prev is None or seq < prev:
+                lo, hi = seq - 2, seq + 3
             else:
-                gaps += seq - prev - 1
-                if seq - prev - 1 != fr.get("dropped_before", 0):
-                    misreported.append(f"frame {fr['frame']}: {seq - prev - 1} sequences missing "
+                # vivid moves its pattern by max(dropped, 1) per tick and
+                # the sequence by dropped: the movement advances at least
+                # as far as the sequence, and at most one extra step per
+                # frame period (a repeated sequence number)
+                step = max(seq - prev, 1)
+                lo, hi = prev_m + step, prev_m + 2 * step + 2
+            m = pat.identify(data, lo, hi)
+            if m is None:
+                why = pat.describe(data, seq + delta)
+                if prev_m is not None and pat.matches(prev_m, data):
+                    why = "the same frame as the one before it (duplicated)"
+                bad.append(f"frame {fr['frame']} (seq {seq}) at {off:#x}: {why}")
+            else:
+                good += 1
+                prev_m = m
+                delta = m - seq
+                deltas.add(delta)
+        if prev is not None:
+            if seq < prev:
+                bad.append(f"frame {fr['frame']}: sequence {seq} after {prev} (out of order)")
+            else:
+                gap = max(seq - prev - 1, 0)
+                gaps += gap
+                if gap != fr.get("dropped_before", 0):
+                    misreported.append(f"frame {fr['frame']}: {gap} sequences missing "
                                        f"before it, tool reported {fr.get('dropped_before', 0)}")
         prev = seq
         if off in offs:
@@ -184,8 +204,10 @@ def check_frames(pat, img, frames, expect, out):
     for line in misreported[:5]:
         out.append(line)
     seqs = [f["sequence"] for f in frames]
+    drift = (f"{min(deltas):+d}" if len(deltas) == 1 else
+             f"{min(deltas):+d} to {max(deltas):+d}") if deltas else "-"
     out.append(f"{good}/{len(frames)} frames are the vivid frame of their own sequence"
-               f" (movement at sequence{delta:+d} in this stream;"
+               f" (movement at sequence {drift};"
                f" sequences {seqs[0] if seqs else '-'}..{seqs[-1] if seqs else '-'}, "
                f"{gaps} dropped in between, {len(offs)} distinct offsets; expected {expect} frames)")
     if bad or misreported or good != expect or len(frames) != expect:
