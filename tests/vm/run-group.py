@@ -232,7 +232,11 @@ def main():
         cmd.append(a.only)
     t0 = time.time()
     with open(os.path.join(keep, "suite.log"), "w") as logf:
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # from the source root: p2pbuf-vm shares the working directory with
+        # the guest, which needs all of it (tools/vm, tests/vm), also when
+        # the checkout is under /tmp, /var/tmp or /root (tmpfs in the guest)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             cwd=SRC)
         for line in p.stdout:
             logf.write(line)
             sys.stderr.write(line)
