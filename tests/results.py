@@ -47,8 +47,10 @@ def main():
     suites = {s.get("name"): s for s in ET.parse(xpath).getroot().iter("testsuite")}
     for line in open(jpath):
         t = json.loads(line)
-        name, res = t["name"], t["result"]
-        suite = suites.get(f"p2pbuf.{name}")
+        full, res = t["name"], t["result"]
+        # "p2pbuf:vm+vm-debug-split / vm-debug-split" -> "vm-debug-split"
+        name = full.rsplit(" / ", 1)[-1]
+        suite = suites.get(f"p2pbuf.{full}") or suites.get(f"p2pbuf.{name}")
         cases = suite.findall("testcase") if suite is not None else []
         if not cases:
             st = OK.get(res, "fail")
@@ -60,7 +62,7 @@ def main():
         notes = tap_notes(t.get("stdout"))
         any_fail = False
         for c in cases:
-            sub = re.sub(r"^\d+\s*", "", c.get("name", ""))
+            sub = re.sub(r"^\d+\s*(-\s*)?", "", c.get("name", ""))
             if c.find("failure") is not None or c.find("error") is not None:
                 st = "fail"
                 any_fail = True
