@@ -6,7 +6,8 @@
  * mapping. Errors a vanishing provider explains (the node gone, -ENODEV,
  * SIGBUS on a revoked mapping) are counted, anything else fails.
  *   vm-alloc-churn /dev/p2pbuf/PROVIDER SECONDS
- * Prints one line: operations, revoked, gone; exit 0 pass, 1 fail.
+ * Runs SECONDS at most, or until SIGTERM/SIGINT. Prints one line:
+ * operations, revoked, gone; exit 0 pass, 1 fail.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,13 @@ static sigjmp_buf bus_jmp;
 /* file scope: kept across siglongjmp */
 static unsigned long ops, revoked, gone, sigbus;
 static unsigned int seed;
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static void on_sigbus(int sig)
 {
@@ -52,7 +60,10 @@ int main(int argc, char **argv)
 	end = now() + atof(argv[2]);
 	seed = (unsigned int)getpid();
 	sigaction(SIGBUS, &sa, NULL);
-	while (now() < end) {
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	while (!stop && now() < end) {
 		struct p2pbuf_alloc_data a = { 0 };
 		volatile unsigned char *p;
 		size_t len;
