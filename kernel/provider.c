@@ -378,7 +378,13 @@ void p2pbuf_provider_revoke(struct p2pbuf_provider *prov)
 
 		list_del(&buf->revoke_node);
 		p2pbuf_buffer_revoke(buf);
-		fput(file);
+		/*
+		 * Synchronously: if ours was the last reference, a deferred
+		 * fput() would release the buffer only when this task returns
+		 * to user space, while the unbind we are part of waits (in
+		 * the P2PDMA core) for that buffer's pages: a deadlock.
+		 */
+		__fput_sync(file);
 	}
 	if (n)
 		pci_info(prov->pdev, "%s: revoked %llu live buffers\n", prov->name, n);
