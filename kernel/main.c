@@ -211,7 +211,6 @@ static void p2pbuf_drop_published(struct pci_dev *pdev)
 	p2pbuf_provider_put(prov);
 }
 
-
 static int p2pbuf_bus_notify(struct notifier_block *nb, unsigned long action,
 			     void *data)
 {
