@@ -173,7 +173,7 @@ static void *p2pbuf_backend_alloc_raw(struct p2pbuf_provider *prov, size_t size)
 #if IS_ENABLED(CONFIG_PCI_P2PDMA)
 	kaddr = pci_alloc_p2pmem(prov->pdev, size);
 	if (kaddr) {
-		struct percpu_ref *ref = &virt_to_page(kaddr)->pgmap->ref;
+		struct percpu_ref *ref = &p2pbuf_page_pgmap(virt_to_page(kaddr))->ref;
 		size_t off;
 
 		/*
@@ -249,7 +249,7 @@ int p2pbuf_published_lookup(struct pci_dev *pdev, int *bar, phys_addr_t *start,
 #if IS_ENABLED(CONFIG_PCI_P2PDMA)
 	int i;
 
-	if (!pci_has_p2pmem(pdev))
+	if (!p2pbuf_pci_has_p2pmem(pdev))
 		return -ENOENT;
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
 		resource_size_t s = pci_resource_start(pdev, i);
@@ -259,7 +259,7 @@ int p2pbuf_published_lookup(struct pci_dev *pdev, int *bar, phys_addr_t *start,
 		if (!(pci_resource_flags(pdev, i) & IORESOURCE_MEM) || !s)
 			continue;
 		for (pfn = PHYS_PFN(s); pfn < PHYS_PFN(e); pfn++) {
-			struct dev_pagemap *pgmap = get_dev_pagemap(pfn, NULL);
+			struct dev_pagemap *pgmap = p2pbuf_get_dev_pagemap(pfn);
 			bool p2p;
 
 			if (!pgmap)

@@ -10,7 +10,6 @@
 #include <linux/iosys-map.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/pfn_t.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -23,6 +22,32 @@ bool p2pbuf_is_ours(struct dma_buf *dmabuf)
 	return dmabuf->ops == &p2pbuf_dmabuf_ops;
 }
 
+/*
+ * Give a buffer's device memory back as soon as it is revoked and no kernel
+ * user (a vmap, an importer's DMA mapping) holds it; else at its last
+ * vunmap / unmap, or at release. User mappings were zapped by the revoke
+ * and fault with SIGBUS, so an open fd or a stale mmap holds nothing: on
+ * P2PDMA kernels, where unbinding waits for every page of the region to
+ * come back, unbind no longer waits for processes that keep buffer fds.
+ */
+static void p2pbuf_buffer_put_memory(struct p2pbuf_buffer *buf)
+{
+	struct p2pbuf_provider *prov = buf->prov;
+	bool free_now;
+
+	mutex_lock(&buf->lock);
+	free_now = buf->revoked && !buf->mem_freed && !buf->vmaps && !buf->dma_maps;
+	if (free_now)
+		buf->mem_freed = true;
+	mutex_unlock(&buf->lock);
+	if (!free_now)
+		return;
+	p2pbuf_backend_free(prov, buf->kaddr, buf->size);
+	mutex_lock(&prov->lock);
+	prov->allocated -= buf->size;
+	mutex_unlock(&prov->lock);
+}
+
 static void p2pbuf_dev_names(struct device *dev, char *name, size_t nlen,
 			     char *bus, size_t blen)
 {
@@ -32,12 +57,11 @@ static void p2pbuf_dev_names(struct device *dev, char *name, size_t nlen,
 
 /*
  * The route is decided here, at attach, and an unreachable importer is
- * refused with the reason recorded. The refusal is enforced at the first
- * map rather than by failing the attach: vb2 (6.12) leaks the dma-buf
- * reference when attach fails (__prepare_dmabuf only puts the planes it
- * stored), and a leaked reference would keep the memory - and an unbind
- * of the device - waiting forever. Importers that never map (vmap users)
- * need no route.
+ * refused with the reason recorded. Attach itself never fails for a
+ * refused route or a revoked buffer: the first map does. vb2 (6.12) leaks
+ * the dma-buf reference when attach fails (__prepare_dmabuf only puts the
+ * planes it stored), and a leaked reference keeps the buffer alive for
+ * good. Importers that never map (vmap users) need no route.
  */
 static int p2pbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
@@ -50,16 +74,12 @@ static int p2pbuf_attach(struct dma_buf *dmabuf, struct dma_buf_attachment *atta
 	if (!a)
 		return -ENOMEM;
 	a->route = p2pbuf_route_for(prov, attach->dev, &a->error, &distance);
+	a->revocable = p2pbuf_attach_revocable(attach);
 	a->dma_mask = attach->dev->dma_mask ? dma_get_mask(attach->dev) : 0;
 	p2pbuf_dev_names(attach->dev, a->importer, sizeof(a->importer),
 			 a->bus, sizeof(a->bus));
 
 	mutex_lock(&buf->lock);
-	if (buf->revoked) {
-		mutex_unlock(&buf->lock);
-		kfree(a);
-		return -ENODEV;
-	}
 	if (a->route == P2PBUF_ROUTE_REFUSED) {
 		struct p2pbuf_refusal *r = &buf->refused[buf->nrefused % P2PBUF_MAX_REFUSED];
 
@@ -150,6 +170,18 @@ err_free:
 	return ERR_PTR(ret);
 }
 
+static void p2pbuf_unmap_table(struct p2pbuf_buffer *buf, struct device *dev,
+			       struct sg_table *sgt, enum dma_data_direction dir)
+{
+	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
+		dma_unmap_resource(dev, sg_dma_address(sgt->sgl), buf->size,
+				   dir, DMA_ATTR_SKIP_CPU_SYNC);
+	else
+		dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
 static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 				   enum dma_data_direction dir)
 {
@@ -157,19 +189,37 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 	struct p2pbuf_attachment *a = attach->priv;
 	unsigned long i, npages = buf->size >> PAGE_SHIFT;
 	unsigned long pfn = PHYS_PFN(buf->phys);
-	struct page **pages;
+	struct page **pages = NULL;
 	struct sg_table *sgt;
+	bool revoked;
 	int ret;
 
-	if (READ_ONCE(buf->revoked))
-		return ERR_PTR(-ENODEV);
+	/*
+	 * A dynamic exporter is called with the reservation lock held, and
+	 * revocation sets the flag under it: no map can slip past a revoke.
+	 * A static exporter (6.12) is not: the mapping counts as a user of
+	 * the memory from here (a revoke cannot give the memory back under
+	 * it), and the flag is checked again once it is made.
+	 */
+	if (P2PBUF_DYNAMIC_EXPORTER)
+		dma_resv_assert_held(attach->dmabuf->resv);
 	if (a->route == P2PBUF_ROUTE_REFUSED)
 		return ERR_PTR(a->error);
+	mutex_lock(&buf->lock);
+	revoked = buf->revoked;
+	if (!revoked)
+		buf->dma_maps++;
+	mutex_unlock(&buf->lock);
+	if (revoked)
+		return ERR_PTR(-ENODEV);
 
 	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP) {
 		sgt = p2pbuf_map_resource(buf, attach->dev, dir);
-		if (IS_ERR(sgt))
-			return sgt;
+		if (IS_ERR(sgt)) {
+			ret = PTR_ERR(sgt);
+			sgt = NULL;
+			goto err_free;
+		}
 		goto mapped;
 	}
 
@@ -196,18 +246,32 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 
 mapped:
 	mutex_lock(&buf->lock);
-	a->mapped++;
-	a->dma_addr = sg_dma_address(sgt->sgl);
-	if (sg_dma_is_bus_address(sgt->sgl))
-		a->route = P2PBUF_ROUTE_P2P;
+	revoked = buf->revoked;
+	if (!revoked) {
+		a->mapped++;
+		if (a->revocable)
+			buf->revocable_maps++;
+		a->dma_addr = sg_dma_address(sgt->sgl);
+		if (sg_dma_is_bus_address(sgt->sgl))
+			a->route = P2PBUF_ROUTE_P2P;
+	}
 	mutex_unlock(&buf->lock);
-	return sgt;
+	if (!revoked)
+		return sgt;
+	p2pbuf_unmap_table(buf, attach->dev, sgt, dir);
+	sgt = NULL;
+	ret = -ENODEV;
+	goto err_free;
 
 err_table:
 	sg_free_table(sgt);
 err_free:
 	kfree(sgt);
 	kvfree(pages);
+	mutex_lock(&buf->lock);
+	buf->dma_maps--;
+	mutex_unlock(&buf->lock);
+	p2pbuf_buffer_put_memory(buf);
 	return ERR_PTR(ret);
 }
 
@@ -217,17 +281,50 @@ static void p2pbuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt
 	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
 	struct p2pbuf_attachment *a = attach->priv;
 
-	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
-		dma_unmap_resource(attach->dev, sg_dma_address(sgt->sgl), buf->size,
-				   dir, DMA_ATTR_SKIP_CPU_SYNC);
-	else
-		dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	sg_free_table(sgt);
-	kfree(sgt);
+	p2pbuf_unmap_table(buf, attach->dev, sgt, dir);
 	mutex_lock(&buf->lock);
 	a->mapped--;
+	buf->dma_maps--;
+	if (a->revocable && !--buf->revocable_maps)
+		wake_up_all(&buf->unmapped);
+	mutex_unlock(&buf->lock);
+	p2pbuf_buffer_put_memory(buf);
+}
+
+#if P2PBUF_DYNAMIC_EXPORTER
+/*
+ * Static importers (vb2) are pinned by the core when they map. Device
+ * memory never moves, so a pin only records that this importer will not
+ * give its mapping back when told: revocation cannot take it away (see
+ * p2pbuf_buffer_revoke()). A revoked buffer refuses new pins.
+ */
+static int p2pbuf_pin(struct dma_buf_attachment *attach)
+{
+	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
+	struct p2pbuf_attachment *a = attach->priv;
+	int ret = 0;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	mutex_lock(&buf->lock);
+	if (buf->revoked)
+		ret = -ENODEV;
+	else
+		a->pinned++;
+	mutex_unlock(&buf->lock);
+	return ret;
+}
+
+static void p2pbuf_unpin(struct dma_buf_attachment *attach)
+{
+	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
+	struct p2pbuf_attachment *a = attach->priv;
+
+	dma_resv_assert_held(attach->dmabuf->resv);
+	mutex_lock(&buf->lock);
+	a->pinned--;
 	mutex_unlock(&buf->lock);
 }
+#endif
 
 /*
  * A plain kernel address (the BAR's mapping, or the P2PDMA core's): vb2
@@ -257,6 +354,7 @@ static void p2pbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	mutex_lock(&buf->lock);
 	buf->vmaps--;
 	mutex_unlock(&buf->lock);
+	p2pbuf_buffer_put_memory(buf);
 }
 
 static void p2pbuf_vm_open(struct vm_area_struct *vma)
@@ -300,8 +398,7 @@ static vm_fault_t p2pbuf_vm_fault(struct vm_fault *vmf)
 	else if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
 		ret = vmf_insert_pfn(vma, vmf->address, pfn);
 	else
-		ret = vmf_insert_mixed(vma, vmf->address,
-				       __pfn_to_pfn_t(pfn, PFN_DEV | PFN_MAP));
+		ret = p2pbuf_vmf_insert_p2pdma(vmf, pfn);
 	mutex_unlock(&buf->lock);
 	return ret;
 }
@@ -325,14 +422,18 @@ static int p2pbuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (READ_ONCE(buf->revoked))
 		return -ENODEV;
-	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP) {
+	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
 		vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
-		vma->vm_page_prot = buf->prov->memtype == P2PBUF_MEMTYPE_WC ?
-				    pgprot_writecombine(vma->vm_page_prot) :
-				    pgprot_noncached(vma->vm_page_prot);
-	} else {
+	else
 		vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP);
-	}
+	/*
+	 * The BAR's registered type, for both backends: PFN inserts would
+	 * look it up anyway, but a page insert (p2pdma from 6.17, see
+	 * p2pbuf_vmf_insert_p2pdma()) takes vm_page_prot as it is.
+	 */
+	vma->vm_page_prot = buf->prov->memtype == P2PBUF_MEMTYPE_WC ?
+			    pgprot_writecombine(vma->vm_page_prot) :
+			    pgprot_noncached(vma->vm_page_prot);
 	vma->vm_ops = &p2pbuf_vm_ops;
 	vma->vm_private_data = buf;
 	p2pbuf_vm_open(vma);
@@ -358,11 +459,13 @@ static void p2pbuf_release(struct dma_buf *dmabuf)
 
 	mutex_lock(&prov->lock);
 	list_del(&buf->node);
-	prov->allocated -= buf->size;
+	if (!buf->mem_freed)
+		prov->allocated -= buf->size;
 	prov->nbuffers--;
 	mutex_unlock(&prov->lock);
 
-	p2pbuf_backend_free(prov, buf->kaddr, buf->size);
+	if (!buf->mem_freed)
+		p2pbuf_backend_free(prov, buf->kaddr, buf->size);
 	mutex_destroy(&buf->lock);
 	kfree(buf);
 	p2pbuf_provider_put(prov);
@@ -371,6 +474,10 @@ static void p2pbuf_release(struct dma_buf *dmabuf)
 static const struct dma_buf_ops p2pbuf_dmabuf_ops = {
 	.attach = p2pbuf_attach,
 	.detach = p2pbuf_detach,
+#if P2PBUF_DYNAMIC_EXPORTER
+	.pin = p2pbuf_pin,
+	.unpin = p2pbuf_unpin,
+#endif
 	.map_dma_buf = p2pbuf_map,
 	.unmap_dma_buf = p2pbuf_unmap,
 	.release = p2pbuf_release,
@@ -397,6 +504,7 @@ struct dma_buf *p2pbuf_buffer_export(struct p2pbuf_provider *prov, size_t size,
 	if (!buf || !name)
 		goto err_nomem;
 	mutex_init(&buf->lock);
+	init_waitqueue_head(&buf->unmapped);
 	INIT_LIST_HEAD(&buf->attachments);
 	INIT_LIST_HEAD(&buf->node);
 	buf->size = size;
@@ -452,21 +560,43 @@ err_nomem:
  * get_file_active() while the buffer was listed), so the file, its
  * mapping and the reservation object stay valid here. The flag is set
  * under the reservation lock, as vfio-pci's revoke does: a map that holds
- * the lock sees it, and importers told by move_notify fail to map again.
+ * the lock sees it, and importers told by move_notify / invalidate_mappings
+ * fail to map again.
+ *
+ * Bounded: fences are waited for at most P2PBUF_REVOKE_WAIT, and so are
+ * dynamic importers giving their mappings back (7.1+; on 6.12 the core
+ * keeps their mapping until detach). Pinned (static) importers are not
+ * waited for: nothing makes vb2 unmap before its queue is freed.
  */
+#define P2PBUF_REVOKE_WAIT	(5 * HZ)
+
 void p2pbuf_buffer_revoke(struct p2pbuf_buffer *buf)
 {
 	struct dma_buf *dmabuf = buf->dmabuf;
+	long left;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	mutex_lock(&buf->lock);
 	buf->revoked = true;
 	mutex_unlock(&buf->lock);
-	dma_buf_move_notify(dmabuf);
+	p2pbuf_invalidate_mappings(dmabuf);
+	left = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				     P2PBUF_REVOKE_WAIT);
 	dma_resv_unlock(dmabuf->resv);
+	if (left <= 0)
+		pci_warn(buf->prov->pdev, "%s: revoke: importers' fences still pending after %d s\n",
+			 buf->prov->name, P2PBUF_REVOKE_WAIT / HZ);
 
 	/* User mappings: later access faults and gets SIGBUS. */
 	unmap_mapping_range(dmabuf->file->f_mapping, 0, 0, 1);
+
+	if (P2PBUF_DYNAMIC_EXPORTER &&
+	    !wait_event_timeout(buf->unmapped, !READ_ONCE(buf->revocable_maps),
+				P2PBUF_REVOKE_WAIT))
+		pci_warn(buf->prov->pdev, "%s: revoke: a dynamic importer kept its mapping for %d s\n",
+			 buf->prov->name, P2PBUF_REVOKE_WAIT / HZ);
+
+	p2pbuf_buffer_put_memory(buf);
 }
 
 int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *info,
@@ -498,6 +628,8 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 			out[n].route = a->route;
 			out[n].error = a->error;
 			out[n].mapped = a->mapped;
+			out[n].flags = (a->revocable ? P2PBUF_ATTACH_REVOCABLE : 0) |
+				       (a->pinned ? P2PBUF_ATTACH_PINNED : 0);
 			out[n].dma_addr = addrs ? a->dma_addr : 0;
 			out[n].dma_mask = a->dma_mask;
 		}

@@ -378,4 +378,4 @@ module_exit(p2pbuf_exit);
 
 MODULE_DESCRIPTION("PCIe device memory (BARs, NVMe CMB) as dma-buf objects");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);
+MODULE_IMPORT_NS(P2PBUF_NS(DMA_BUF));

@@ -11,8 +11,11 @@
 #include <linux/memremap.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/pci.h>
 #include <uapi/linux/p2pbuf.h>
+
+#include "p2pbuf_compat.h"
 
 /* Refused attach attempts kept per buffer for P2PBUF_CTL_BUFFER_INFO. */
 #define P2PBUF_MAX_REFUSED	4
@@ -68,6 +71,8 @@ struct p2pbuf_attachment {
 	int error;			/* with P2PBUF_ROUTE_REFUSED */
 	u64 dma_mask;
 	unsigned int mapped;
+	unsigned int pinned;		/* dma_buf_pin() by a static importer */
+	bool revocable;			/* a dynamic importer: it maps again */
 	dma_addr_t dma_addr;
 };
 
@@ -94,6 +99,10 @@ struct p2pbuf_buffer {
 	unsigned int nrefused;
 	unsigned int vmaps;
 	unsigned int mmaps;
+	unsigned int revocable_maps;	/* mappings held by dynamic importers */
+	unsigned int dma_maps;		/* all importers' current mappings */
+	bool mem_freed;			/* memory returned (after revocation) */
+	wait_queue_head_t unmapped;	/* woken when revocable_maps drops */
 	bool revoked;
 };
 

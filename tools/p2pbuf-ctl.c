@@ -760,6 +760,8 @@ static void print_desc(struct json *j, const struct p2pbuf_buffer_desc *d,
 			json_str(j, "route", p2pbuf_route_name(att[i].route));
 			json_i64(j, "error", att[i].error);
 			json_u64(j, "mapped", att[i].mapped);
+			json_bool(j, "revocable", att[i].flags & P2PBUF_ATTACH_REVOCABLE);
+			json_bool(j, "pinned", att[i].flags & P2PBUF_ATTACH_PINNED);
 			json_u64(j, "dma_addr", att[i].dma_addr);
 			json_u64(j, "dma_mask", att[i].dma_mask);
 			json_close(j, '}');
@@ -785,8 +787,11 @@ static void print_desc(struct json *j, const struct p2pbuf_buffer_desc *d,
 		if (att[i].route == P2PBUF_ROUTE_REFUSED)
 			printf(": %s\n", strerror(att[i].error < 0 ? -att[i].error : att[i].error));
 		else
-			printf(", mapped %u, dma 0x%" PRIx64 ", mask 0x%" PRIx64 "\n",
-			       att[i].mapped, att[i].dma_addr, att[i].dma_mask);
+			printf(", mapped %u%s%s, dma 0x%" PRIx64 ", mask 0x%" PRIx64 "\n",
+			       att[i].mapped,
+			       (att[i].flags & P2PBUF_ATTACH_REVOCABLE) ? ", revocable" : "",
+			       (att[i].flags & P2PBUF_ATTACH_PINNED) ? ", pinned" : "",
+			       att[i].dma_addr, att[i].dma_mask);
 	}
 	if (d->attach_count > n)
 		printf("    ... %u more\n", d->attach_count - n);

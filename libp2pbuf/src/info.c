@@ -64,6 +64,7 @@ int p2pbuf_fd_info(int fd, struct p2pbuf_buffer_desc *desc,
 		att[i].route = ai[i].route;
 		att[i].error = ai[i].error;
 		att[i].mapped = ai[i].mapped;
+		att[i].flags = ai[i].flags;
 		att[i].dma_addr = ai[i].dma_addr;
 		att[i].dma_mask = ai[i].dma_mask;
 	}

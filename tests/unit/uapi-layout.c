@@ -53,7 +53,7 @@ OFF(p2pbuf_attach_info, bus, 64);
 OFF(p2pbuf_attach_info, route, 80);
 OFF(p2pbuf_attach_info, error, 84);
 OFF(p2pbuf_attach_info, mapped, 88);
-OFF(p2pbuf_attach_info, reserved, 92);
+OFF(p2pbuf_attach_info, flags, 92);
 OFF(p2pbuf_attach_info, dma_addr, 96);
 OFF(p2pbuf_attach_info, dma_mask, 104);
 

@@ -103,9 +103,9 @@ t_storage_ivshmem() {
 t_storage_refused() {
 	local rc want
 	need_store || return
-	case $KERNEL-$GROUP in
-	debug-split) want="route refused by the PCI topology" ;;
-	stock-*) want="no CONFIG_PCI_P2PDMA" ;;
+	case $MEM-$GROUP in
+	p2pdma-split) want="route refused by the PCI topology" ;;
+	pfnmap-*) want="no CONFIG_PCI_P2PDMA" ;;
 	*) echo "storage-refused is not registered for $KERNEL-$GROUP"; return 1 ;;
 	esac
 	storage_capture storage-refused "pci:$IVS/bar2" $((640 * MIB)) 5
@@ -128,7 +128,7 @@ t_storage_refused() {
 t_storage_read() {
 	local path=p2p
 	need_store || return
-	case $KERNEL-$GROUP in debug-switch) ;; *) path=bounce ;; esac
+	case $MEM-$GROUP in p2pdma-switch) ;; *) path=bounce ;; esac
 	head -c $((8 * MIB)) /dev/urandom > "$OUT/storage-read.pattern" || return 1
 	dd if="$OUT/storage-read.pattern" of="$SNS" bs=1M seek=680 oflag=direct conv=fsync status=none || return 1
 	poison_ivshmem || return 1
@@ -147,10 +147,10 @@ t_storage_read() {
 t_storage_bench() {
 	local allow=
 	need_store || return
-	[ "$KERNEL" = stock ] && allow=--allow-unchecked
+	[ "$MEM" = pfnmap ] && allow=--allow-unchecked
 	"$BUILD/tools/p2pbuf-bench" --provider "pci:$IVS/bar2" --size 16m --iterations 3 \
 		--file "$SNS" --offset $((688 * MIB)) $allow || return 1
-	if [ "$KERNEL" = debug ] && [ "$GROUP" = switch ]; then
+	if [ "$MEM-$GROUP" = p2pdma-switch ]; then
 		"$BUILD/tools/p2pbuf-bench" --provider "cmb:$CMB" --dst-provider "pci:$IVS/bar2" \
 			--size 16m --iterations 3 --file "$SNS" --offset $((688 * MIB)) || return 1
 	fi
@@ -164,7 +164,7 @@ pull_plug() {
 	shift 2
 	need_store || return
 	local bounce=
-	case $KERNEL-$GROUP in debug-switch) ;; *) bounce=--bounce ;; esac
+	case $MEM-$GROUP in p2pdma-switch) ;; *) bounce=--bounce ;; esac
 	SFPS=2 storage_capture "$name" "pci:$IVS/bar2" "$off" 16 $bounce &
 	pid=$!
 	for _ in $(seq 600); do
@@ -212,11 +212,11 @@ t_storage_unplug_disk() {
 	return $rc
 }
 
-check storage-cmb --only-kernel debug --only-group switch --host -- t_storage_cmb
-check storage-ivshmem --only-kernel debug --only-group switch --host -- t_storage_ivshmem
-# Where the route is p2p (debug kernel, switch) there is nothing to refuse:
+check storage-cmb --only-backend p2pdma --only-group switch --host -- t_storage_cmb
+check storage-ivshmem --only-backend p2pdma --only-group switch --host -- t_storage_ivshmem
+# Where the route is p2p (P2PDMA kernel, switch) there is nothing to refuse:
 # storage-cmb and storage-ivshmem cover that case.
-[ "$KERNEL-$GROUP" = debug-switch ] || check storage-refused --host -- t_storage_refused
+[ "$MEM-$GROUP" = p2pdma-switch ] || check storage-refused --host -- t_storage_refused
 check storage-read --host -- t_storage_read
 bench storage -- t_storage_bench
 check storage-unplug-provider --host -- t_storage_unplug_provider

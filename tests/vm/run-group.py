@@ -38,7 +38,7 @@ VM_EXIT = {
     91: "timeout: the VM did not finish",
     92: "the guest stopped without reporting a status (panic or init failure)",
     93: "QEMU failed",
-    77: "the debug kernel is not built",
+    77: "the kernel is missing (debug: tools/p2pbuf-vm build-kernel; newest: tools/p2pbuf-vm fetch-newest)",
     2: "p2pbuf-vm usage error",
 }
 IMMEDIATE = ("frames", "bytes")  # device memory that later checks reuse
@@ -208,7 +208,7 @@ def main():
         why_not = f"no {a.kernel} kernel: {r.stderr.strip()}"
     elif not os.path.exists(ko):
         why_not = (f"{ko} was not built (meson found no {a.kernel} kernel tree at "
-                   "configure time; run tools/p2pbuf-vm build-kernel, then reconfigure)")
+                   "configure time; run tools/p2pbuf-vm build-kernel or fetch-newest, then reconfigure)")
     if why_not:
         n = 0
         for name, _ in mf + [("kernel-log", False)]:

@@ -390,6 +390,9 @@ int p2pbuf_buffer_unmap(struct p2pbuf_buffer *buf);
  * @route:	enum p2pbuf_route
  * @error:	negative errno when @route is P2PBUF_ROUTE_REFUSED, else 0
  * @mapped:	current DMA mappings
+ * @flags:	P2PBUF_ATTACH_REVOCABLE (a dynamic importer, told of a
+ *		revocation), P2PBUF_ATTACH_PINNED (a static importer's pinned
+ *		mapping); 0 from kernels before these flags
  * @dma_addr:	first DMA address handed to the importer (0 if none)
  * @dma_mask:	the importer's DMA mask
  */
@@ -399,7 +402,7 @@ struct p2pbuf_attachment {
 	uint32_t route;
 	int32_t error;
 	uint32_t mapped;
-	uint32_t reserved0;
+	uint32_t flags;
 	uint64_t dma_addr;
 	uint64_t dma_mask;
 	uint64_t reserved[4];

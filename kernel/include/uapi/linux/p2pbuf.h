@@ -181,6 +181,7 @@ enum p2pbuf_route {
  * @route:	enum p2pbuf_route
  * @error:	negative errno when @route is P2PBUF_ROUTE_REFUSED, else 0
  * @mapped:	number of current DMA mappings
+ * @flags:	P2PBUF_ATTACH_* (was reserved, always 0, before v1.1)
  * @dma_addr:	first DMA address handed to the importer (0 if none, or
  *		without CAP_SYS_ADMIN)
  * @dma_mask:	the importer's DMA mask
@@ -191,10 +192,20 @@ struct p2pbuf_attach_info {
 	__u32 route;
 	__s32 error;
 	__u32 mapped;
-	__u32 reserved;
+	__u32 flags;
 	__u64 dma_addr;
 	__u64 dma_mask;
 };
+
+/*
+ * Attachment flags (output). REVOCABLE: a dynamic importer, told of a
+ * revocation (move_notify / invalidate_mappings) and expected to map again.
+ * PINNED: a static importer holds a pinned mapping (kernels with a dynamic
+ * exporter, 7.1+); such a mapping outlives a revocation until the importer
+ * unmaps it (see the README's "After revocation").
+ */
+#define P2PBUF_ATTACH_REVOCABLE		(1U << 0)
+#define P2PBUF_ATTACH_PINNED		(1U << 1)
 
 /* Buffer flags (output). */
 #define P2PBUF_BUFFER_REVOKED		(1U << 0)
