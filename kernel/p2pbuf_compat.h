@@ -12,7 +12,12 @@
 #include <linux/mm.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/version.h>
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+
+/* The one version comparison; every check below goes through it. */
+#define P2PBUF_KERNEL_AT_LEAST(major, minor) \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, 0))
+
+#if !P2PBUF_KERNEL_AT_LEAST(6, 17)
 #include <linux/pfn_t.h>
 #endif
 
@@ -21,7 +26,7 @@
  * (MODULE_IMPORT_NS("DMA_BUF")); 6.12 stringifies a bare name itself.
  * Use as MODULE_IMPORT_NS(P2PBUF_NS(DMA_BUF)).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if P2PBUF_KERNEL_AT_LEAST(6, 13)
 #define P2PBUF_NS(ns) #ns
 #else
 #define P2PBUF_NS(ns) ns
@@ -33,7 +38,7 @@
  */
 static inline struct dev_pagemap *p2pbuf_page_pgmap(struct page *page)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+#if P2PBUF_KERNEL_AT_LEAST(6, 15)
 	return page_pgmap(page);
 #else
 	return page->pgmap;
@@ -46,7 +51,7 @@ static inline struct dev_pagemap *p2pbuf_page_pgmap(struct page *page)
  */
 static inline struct dev_pagemap *p2pbuf_get_dev_pagemap(unsigned long pfn)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#if P2PBUF_KERNEL_AT_LEAST(6, 18)
 	return get_dev_pagemap(pfn);
 #else
 	return get_dev_pagemap(pfn, NULL);
@@ -64,7 +69,7 @@ static inline struct dev_pagemap *p2pbuf_get_dev_pagemap(unsigned long pfn)
  */
 static inline bool p2pbuf_pci_has_p2pmem(struct pci_dev *pdev)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 18, 0)
+#if P2PBUF_KERNEL_AT_LEAST(6, 18)
 	struct device *client = &pdev->dev;
 	struct pci_dev *found = pci_p2pmem_find_many(&client, 1);
 	bool res = found == pdev;
@@ -94,7 +99,7 @@ static inline bool p2pbuf_pci_has_p2pmem(struct pci_dev *pdev)
 static inline vm_fault_t p2pbuf_vmf_insert_p2pdma(struct vm_fault *vmf,
 						  unsigned long pfn)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+#if P2PBUF_KERNEL_AT_LEAST(6, 17)
 	return vmf_insert_page(vmf->vma, vmf->address, pfn_to_page(pfn));
 #else
 	return vmf_insert_mixed(vmf->vma, vmf->address,
@@ -117,7 +122,7 @@ static inline vm_fault_t p2pbuf_vmf_insert_p2pdma(struct vm_fault *vmf,
  * importer keeps the mapping the core cached for it until it detaches;
  * move_notify still tells it of the revocation.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+#if P2PBUF_KERNEL_AT_LEAST(7, 1)
 #define P2PBUF_DYNAMIC_EXPORTER 1
 static inline void p2pbuf_invalidate_mappings(struct dma_buf *dmabuf)
 {

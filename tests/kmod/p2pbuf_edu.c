@@ -47,6 +47,10 @@
 #define EDU_BUF_ADDR		0x40000	/* the device's own 4 KiB buffer */
 #define EDU_DMA_TIMEOUT_MS	5000
 
+/* The one version comparison (as kernel/p2pbuf_compat.h does it). */
+#define EDU_KERNEL_AT_LEAST(major, minor) \
+	(LINUX_VERSION_CODE >= KERNEL_VERSION(major, minor, 0))
+
 struct edu_dev {
 	struct kref ref;		/* the binding and each open file */
 	struct pci_dev *pdev;		/* reference held */
@@ -95,7 +99,7 @@ static void edu_invalidate(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops edu_importer_ops = {
 	.allow_peer2peer = true,
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+#if EDU_KERNEL_AT_LEAST(7, 1)
 	.invalidate_mappings = edu_invalidate,
 #else
 	.move_notify = edu_invalidate,
@@ -114,7 +118,7 @@ static int edu_dma(struct edu_dev *edu, u64 src, u64 dst, u32 len, u32 cmd)
 	while (readq(edu->mmio + EDU_DMA_CMD) & EDU_DMA_RUN) {
 		if (waited >= EDU_DMA_TIMEOUT_MS)
 			return -ETIMEDOUT;
-		msleep(10);
+		usleep_range(10000, 20000);
 		waited += 10;
 	}
 	return 0;
@@ -437,7 +441,7 @@ module_pci_driver(edu_driver);
 
 MODULE_DESCRIPTION("p2pbuf test importer: dynamic dma-buf importer on QEMU's edu device");
 MODULE_LICENSE("GPL");
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if EDU_KERNEL_AT_LEAST(6, 13)
 MODULE_IMPORT_NS("DMA_BUF");
 #else
 MODULE_IMPORT_NS(DMA_BUF);
