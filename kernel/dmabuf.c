@@ -674,3 +674,78 @@ int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf, struct p2pbuf_buffer_info *i
 	kfree(out);
 	return ret;
 }
+
+/*
+ * How would @dev reach another exporter's buffer? Ask the exporter: attach
+ * @dev as a peer-to-peer capable dynamic importer, map once under the
+ * reservation lock and give the mapping straight back. The invalidation
+ * callback has nothing to do: the mapping never outlives the lock.
+ */
+static void p2pbuf_probe_invalidate(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops p2pbuf_probe_ops = {
+	.allow_peer2peer = true,
+#if P2PBUF_DYNAMIC_EXPORTER
+	.invalidate_mappings = p2pbuf_probe_invalidate,
+#else
+	.move_notify = p2pbuf_probe_invalidate,
+#endif
+};
+
+static u32 p2pbuf_probe_route(struct dma_buf *dmabuf, struct device *dev, int *error)
+{
+	struct dma_buf_attachment *attach;
+	struct sg_table *sgt;
+	u32 route;
+
+	attach = dma_buf_dynamic_attach(dmabuf, dev, &p2pbuf_probe_ops, NULL);
+	if (IS_ERR(attach)) {
+		*error = PTR_ERR(attach);
+		return P2PBUF_ROUTE_REFUSED;
+	}
+	dma_resv_lock(dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		*error = PTR_ERR(sgt);
+		route = P2PBUF_ROUTE_REFUSED;
+	} else {
+		route = sg_dma_is_bus_address(sgt->sgl) ? P2PBUF_ROUTE_P2P :
+			P2PBUF_ROUTE_HOST_BRIDGE;
+		dma_buf_unmap_attachment(attach, sgt, DMA_BIDIRECTIONAL);
+	}
+	dma_resv_unlock(dmabuf->resv);
+	dma_buf_detach(dmabuf, attach);
+	return route;
+}
+
+/*
+ * The route from @dev to the buffer behind dma-buf @fd, for
+ * P2PBUF_CTL_ROUTE with P2PBUF_ROUTE_BY_DMABUF. p2pbuf's own buffers get
+ * p2pbuf's decision; other exporters are probed (@privileged only).
+ */
+int p2pbuf_route_dmabuf(int fd, struct device *dev, bool privileged,
+			u32 *route, int *error, int *distance, char *exporter,
+			size_t len)
+{
+	struct dma_buf *dmabuf = dma_buf_get(fd);
+	int ret = 0;
+
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	*error = 0;
+	*distance = 0;
+	strscpy(exporter, dmabuf->exp_name, len);
+	if (p2pbuf_is_ours(dmabuf)) {
+		struct p2pbuf_buffer *buf = dmabuf->priv;
+
+		*route = p2pbuf_route_for(buf->prov, dev, error, distance);
+	} else if (!privileged) {
+		ret = -EPERM;
+	} else {
+		*route = p2pbuf_probe_route(dmabuf, dev, error);
+	}
+	dma_buf_put(dmabuf);
+	return ret;
+}

@@ -107,16 +107,18 @@ static int p2pbuf_ctl_buffer_info(struct p2pbuf_buffer_info *info, bool addrs)
 	return ret;
 }
 
-static int p2pbuf_ctl_route(struct p2pbuf_route_query *q)
+static int p2pbuf_ctl_route(struct p2pbuf_route_query *q, bool privileged)
 {
 	struct p2pbuf_provider *prov;
 	struct device *dev;
-	int error, distance;
+	int error, distance, ret;
 
 	u32 index = q->index;
 	bool by_name = q->flags & P2PBUF_ROUTE_BY_NAME;
+	bool by_dmabuf = q->flags & P2PBUF_ROUTE_BY_DMABUF;
 
-	if ((q->flags & ~P2PBUF_ROUTE_BY_NAME) || q->reserved)
+	if ((q->flags & ~(P2PBUF_ROUTE_BY_NAME | P2PBUF_ROUTE_BY_DMABUF)) ||
+	    (by_name && by_dmabuf) || q->reserved)
 		return -EINVAL;
 	if (p2pbuf_name_valid(q->client, sizeof(q->client)) ||
 	    p2pbuf_name_valid(q->provider, sizeof(q->provider)))
@@ -124,6 +126,16 @@ static int p2pbuf_ctl_route(struct p2pbuf_route_query *q)
 	dev = bus_find_device_by_name(&pci_bus_type, NULL, q->client);
 	if (!dev)
 		return -ENOENT;
+
+	if (by_dmabuf) {
+		ret = p2pbuf_route_dmabuf((int)q->index, dev, privileged, &q->route,
+					  &error, &distance, q->provider,
+					  sizeof(q->provider));
+		q->error = error;
+		q->distance = distance;
+		put_device(dev);
+		return ret;
+	}
 
 	mutex_lock(&p2pbuf_lock);
 	if (by_name)
@@ -292,7 +304,10 @@ static long p2pbuf_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long 
 		ret = p2pbuf_ctl_buffer_info(&k.buffer, addrs);
 		break;
 	default:
-		ret = p2pbuf_ctl_route(&k.route);
+		/* the dma-buf fd lives in @index: a v1 struct has no room to answer */
+		if ((k.route.flags & P2PBUF_ROUTE_BY_DMABUF) && usize < ksize)
+			return -EINVAL;
+		ret = p2pbuf_ctl_route(&k.route, addrs);
 		break;
 	}
 	if (ret)

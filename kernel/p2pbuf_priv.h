@@ -140,6 +140,9 @@ struct dma_buf *p2pbuf_buffer_export(struct p2pbuf_provider *prov, size_t size,
 				     int fd_flags);
 void p2pbuf_buffer_revoke(struct p2pbuf_buffer *buf);
 bool p2pbuf_is_ours(struct dma_buf *dmabuf);
+int p2pbuf_route_dmabuf(int fd, struct device *dev, bool privileged,
+			u32 *route, int *error, int *distance, char *exporter,
+			size_t len);
 int p2pbuf_buffer_fill_info(struct dma_buf *dmabuf,
 			    struct p2pbuf_buffer_info *info, bool addrs);
 

@@ -8,7 +8,7 @@
  *   p2pbuf-ctl bind BDF [--bar N]
  *   p2pbuf-ctl unbind BDF
  *   p2pbuf-ctl [--json] alloc SPEC SIZE [--hold SECS]
- *   p2pbuf-ctl [--json] info FD | --pid PID --fd N | --all
+ *   p2pbuf-ctl [--json] info FD | --pid PID --fd N | --all  [--peer BDF]
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -1074,9 +1074,42 @@ static int cmd_info_all(void)
 	return shown == (int)nseen ? 0 : 1;
 }
 
+/*
+ * info ... --peer BDF: how PCI device BDF would reach the buffer, whoever
+ * exported it (p2pbuf, or e.g. vfio-pci's BAR export: the module probes).
+ */
+static int describe_peer(int fd, const char *peer, struct json *j)
+{
+	struct p2pbuf_route_result r;
+	char exporter[64];
+	int ret = p2pbuf_route_query_dmabuf(fd, peer, &r, exporter, sizeof(exporter));
+
+	if (ret == -EPERM)
+		return fail(ret, "info", "probing another exporter's buffer needs CAP_SYS_ADMIN (run as root)");
+	if (ret)
+		return fail(ret, "info", "route from %s to the buffer", peer);
+	if (j) {
+		json_open(j, NULL, '{');
+		json_str(j, "exporter", exporter);
+		json_str(j, "peer", peer);
+		json_str(j, "route", p2pbuf_route_name(r.route));
+		json_i64(j, "error", r.error);
+		json_u64(j, "distance", r.distance);
+		json_close(j, '}');
+	} else {
+		printf("dma-buf exported by %s: %s reaches it by route %s", exporter, peer,
+		       p2pbuf_route_name(r.route));
+		if (r.route == P2PBUF_ROUTE_REFUSED)
+			printf(" (%s)", strerror(r.error < 0 ? -r.error : r.error));
+		printf("\n");
+	}
+	return 0;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	long pid = -1, fdn = -1;
+	const char *peer = NULL;
 	bool all = false;
 	struct json j;
 	int i, fd, ret;
@@ -1090,6 +1123,10 @@ static int cmd_info(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--fd")) {
 			if (++i == argc || parse_int(argv[i], 0, INT_MAX, &fdn))
 				return usage_error("info: --fd takes a file descriptor number");
+		} else if (!strcmp(argv[i], "--peer")) {
+			if (++i == argc)
+				return usage_error("info: --peer takes a PCI address (dddd:bb:dd.f)");
+			peer = argv[i];
 		} else if (fdn < 0 && !parse_int(argv[i], 0, INT_MAX, &fdn)) {
 			continue;
 		} else {
@@ -1097,8 +1134,8 @@ static int cmd_info(int argc, char **argv)
 		}
 	}
 	if (all) {
-		if (pid >= 0 || fdn >= 0)
-			return usage_error("info: --all takes no fd");
+		if (pid >= 0 || fdn >= 0 || peer)
+			return usage_error("info: --all takes no fd and no --peer");
 		return cmd_info_all();
 	}
 	if (fdn < 0)
@@ -1113,9 +1150,14 @@ static int cmd_info(int argc, char **argv)
 	}
 	if (opt_json)
 		json_init(&j, stdout);
-	ret = describe(fd, opt_json ? &j : NULL, NULL);
+	if (peer)
+		ret = describe_peer(fd, peer, opt_json ? &j : NULL);
+	else
+		ret = describe(fd, opt_json ? &j : NULL, NULL);
 	if (pid >= 0)
 		close(fd);
+	if (peer)
+		return ret;
 	if (ret && pid >= 0)
 		return fail(ret, "info", "fd %ld of pid %ld", fdn, pid);
 	if (ret)
@@ -1137,6 +1179,8 @@ static void usage(FILE *f)
 		"  alloc SPEC SIZE [--hold S] allocate a buffer (hold it S seconds, 0: until ^C)\n"
 		"  info FD                    describe a dma-buf fd inherited by " PROG "\n"
 		"  info --pid PID --fd N      describe fd N of process PID\n"
+		"  info ... --peer BDF        how PCI device BDF reaches that dma-buf, whoever\n"
+		"                             exported it (another exporter: root only)\n"
 		"  info --all                 every p2pbuf dma-buf open in the system\n"
 		"\n"
 		"SPEC: pci:BDF[/barN] cmb:BDF name:NODE heap:NAME udmabuf drm:PATH fd:N\n"

@@ -146,9 +146,14 @@ int p2pbuf_provider_list(struct p2pbuf_provider_stats *stats, unsigned int cap,
 	return ret;
 }
 
-/* Provider @index, or the provider called @name when it is not NULL. */
-static int route_query(unsigned int index, const char *name, const char *client,
-		       struct p2pbuf_route_result *result)
+/*
+ * Provider @index, or the provider called @name when it is not NULL, or
+ * (P2PBUF_ROUTE_BY_DMABUF in @flags) the buffer behind dma-buf fd @index,
+ * whose exporter's name goes to @exporter.
+ */
+static int route_query(unsigned int index, const char *name, uint32_t flags,
+		       const char *client, struct p2pbuf_route_result *result,
+		       char *exporter, size_t exporter_len)
 {
 	struct p2pbuf_route_query q;
 	int ctl, ret;
@@ -157,11 +162,12 @@ static int route_query(unsigned int index, const char *name, const char *client,
 		return -EINVAL;
 	memset(&q, 0, sizeof(q));
 	q.index = index;
+	q.flags = flags;
 	if (name) {
 		if (strlen(name) >= sizeof(q.provider))
 			return -ENOENT;
 		strcpy(q.provider, name);
-		q.flags = P2PBUF_ROUTE_BY_NAME;
+		q.flags |= P2PBUF_ROUTE_BY_NAME;
 	}
 	ret = p2pbuf_pci_addr_normalize(client, q.client, sizeof(q.client));
 	if (ret)
@@ -177,13 +183,15 @@ static int route_query(unsigned int index, const char *name, const char *client,
 	result->route = q.route;
 	result->error = q.error;
 	result->distance = q.distance;
+	if (exporter && exporter_len)
+		snprintf(exporter, exporter_len, "%.*s", (int)sizeof(q.provider), q.provider);
 	return 0;
 }
 
 int p2pbuf_route_query(unsigned int index, const char *client,
 		       struct p2pbuf_route_result *result)
 {
-	return route_query(index, NULL, client, result);
+	return route_query(index, NULL, 0, client, result, NULL, 0);
 }
 
 int p2pbuf_route_query_name(const char *provider, const char *client,
@@ -191,5 +199,15 @@ int p2pbuf_route_query_name(const char *provider, const char *client,
 {
 	if (!provider)
 		return -EINVAL;
-	return route_query(0, provider, client, result);
+	return route_query(0, provider, 0, client, result, NULL, 0);
+}
+
+int p2pbuf_route_query_dmabuf(int dmabuf_fd, const char *client,
+			      struct p2pbuf_route_result *result,
+			      char *exporter, size_t exporter_len)
+{
+	if (dmabuf_fd < 0)
+		return -EBADF;
+	return route_query((unsigned int)dmabuf_fd, NULL, P2PBUF_ROUTE_BY_DMABUF,
+			   client, result, exporter, exporter_len);
 }

@@ -38,8 +38,8 @@ mutation(
     "kernel vmap gives the importer a kvzalloc'd RAM buffer, not the BAR",
     "stock", "switch", "capture-ivshmem", r"nothing was written there",
     [("kernel/dmabuf.c",
-      "\tbuf->vmaps--;\n\tmutex_unlock(&buf->lock);\n}\n",
-      "\tbuf->vmaps--;\n\tmutex_unlock(&buf->lock);\n"
+      "\tbuf->vmaps--;\n\tmutex_unlock(&buf->lock);\n\tp2pbuf_buffer_put_memory(buf);\n}\n",
+      "\tbuf->vmaps--;\n\tmutex_unlock(&buf->lock);\n\tp2pbuf_buffer_put_memory(buf);\n"
       "\tkvfree(map->vaddr); /* MUTATION capture-writes-nothing */\n}\n"),
      ("kernel/dmabuf.c",
       "\tif (!ret)\n\t\tiosys_map_set_vaddr(map, buf->kaddr);\n\treturn ret;\n",
@@ -182,6 +182,32 @@ mutation(
     [("libp2pbuf/src/seq.c",
       "\treturn gap - 1;\n",
       "\treturn gap; /* MUTATION drops-overcounted */\n")])
+
+# 10. The old release-time free: a revoked buffer's device memory goes
+# back only when its last fd closes. On P2PDMA kernels unbind waits for
+# every page of the region, so a process holding a buffer fd holds the
+# unbind (what the debug kernel showed before).
+mutation(
+    "revoke-keeps-memory",
+    "kernel revoke does not give the memory back (freed at release only)",
+    "newest", "switch", "unbind-holders", r"blocked for 20 s by a process holding a buffer",
+    [("kernel/dmabuf.c",
+      "\t\t\t buf->prov->name, P2PBUF_REVOKE_WAIT / HZ);\n\n\tp2pbuf_buffer_put_memory(buf);\n}\n",
+      "\t\t\t buf->prov->name, P2PBUF_REVOKE_WAIT / HZ);\n}\n")])
+
+# 11. A revoked buffer keeps mapping for importers: the dynamic importer
+# (edu) maps the revoked buffer again (7.1+, where p2pbuf is a dynamic
+# exporter).
+mutation(
+    "revoked-still-maps",
+    "kernel map ignores the revoked flag",
+    "newest", "switch", "edu-import", r"a map after revocation gave a mapping",
+    [("kernel/dmabuf.c",
+      "\tif (!revoked)\n\t\tbuf->dma_maps++;\n\tmutex_unlock(&buf->lock);\n\tif (revoked)\n\t\treturn ERR_PTR(-ENODEV);\n",
+      "\tbuf->dma_maps++;\n\tmutex_unlock(&buf->lock);\n\trevoked = false; /* MUTATION */\n"),
+     ("kernel/dmabuf.c",
+      "\tmutex_lock(&buf->lock);\n\trevoked = buf->revoked;\n\tif (!revoked) {\n\t\ta->mapped++;",
+      "\tmutex_lock(&buf->lock);\n\trevoked = false;\n\tif (!revoked) {\n\t\ta->mapped++;")])
 
 # Probe. Every frame is reported with its sequence number plus one: a
 # constant offset between the reported sequences and the frames' contents.

@@ -273,6 +273,27 @@ int p2pbuf_route_query_name(const char *provider, const char *client,
 			    struct p2pbuf_route_result *result);
 
 /**
+ * p2pbuf_route_query_dmabuf() - how would @client reach the buffer behind
+ * a dma-buf of any exporter?
+ * @dmabuf_fd:	the dma-buf (p2pbuf's own, or e.g. vfio-pci's BAR export)
+ * @client:	PCI address of the would-be importer
+ * @result:	filled: P2P when the exporter hands @client a PCI bus
+ *		address, HOST_BRIDGE for another address, REFUSED with the
+ *		exporter's error
+ * @exporter:	if not NULL, receives the exporter's name ("vfio_pci")
+ * @exporter_len: its size
+ *
+ * Another exporter's buffer is probed by the module (attach, map, unmap):
+ * that needs CAP_SYS_ADMIN.
+ *
+ * Return: 0, -EPERM (probe without CAP_SYS_ADMIN), -EBADF/-EINVAL for no
+ * dma-buf, -ENOENT for no such PCI device, -ENODEV without /dev/p2pbuf/ctl.
+ */
+int p2pbuf_route_query_dmabuf(int dmabuf_fd, const char *client,
+			      struct p2pbuf_route_result *result,
+			      char *exporter, size_t exporter_len);
+
+/**
  * p2pbuf_route_name() - "none", "p2p", "host-bridge", "host-unchecked",
  * "refused", or "unknown" for values this library does not know.
  * Static string.

@@ -252,19 +252,32 @@ struct p2pbuf_buffer_info {
 
 /* Input: the provider is @provider (its name), not @index. */
 #define P2PBUF_ROUTE_BY_NAME		(1U << 31)
+/* @index is a dma-buf fd (of any exporter): see below. */
+#define P2PBUF_ROUTE_BY_DMABUF		(1U << 30)
 
 /**
  * struct p2pbuf_route_query - can PCI device @client reach provider @index
  *		(or the provider called @provider)?
  * @index:	in: provider index as in struct p2pbuf_provider_info
- * @flags:	in: 0 or P2PBUF_ROUTE_BY_NAME
+ * @flags:	in: 0, P2PBUF_ROUTE_BY_NAME or P2PBUF_ROUTE_BY_DMABUF
  * @client:	in: PCI address of the would-be importer ("0000:04:00.0")
  * @route:	out: enum p2pbuf_route (P2PBUF_ROUTE_REFUSED if not reachable)
  * @error:	out: negative errno with REFUSED
  * @distance:	out: P2PDMA distance (0 when the kernel cannot tell)
  * @reserved:	must be 0
  * @provider:	in, with P2PBUF_ROUTE_BY_NAME: the provider's name (v2; a
- *		v1 caller's struct ends before it and is zero-extended)
+ *		v1 caller's struct ends before it and is zero-extended);
+ *		out, with P2PBUF_ROUTE_BY_DMABUF: the buffer's exporter
+ *		("p2pbuf", "vfio_pci", ...)
+ *
+ * With P2PBUF_ROUTE_BY_DMABUF, @index is a dma-buf fd of any exporter: the
+ * route is how @client would reach that buffer. For a p2pbuf buffer it is
+ * p2pbuf's own decision; for another exporter's (vfio-pci's BAR export,
+ * say) the module attaches @client as a peer-to-peer capable dynamic
+ * importer, maps once and unmaps: P2PBUF_ROUTE_P2P when the exporter hands
+ * out a PCI bus address, P2PBUF_ROUTE_HOST_BRIDGE for any other address,
+ * P2PBUF_ROUTE_REFUSED with the exporter's error when it refuses. Probing
+ * another exporter needs CAP_SYS_ADMIN (-EPERM). Needs v2 (-EINVAL for v1).
  */
 struct p2pbuf_route_query {
 	__u32 index;
