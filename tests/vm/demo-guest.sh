@@ -45,13 +45,13 @@ python3 "$SRC/tests/vm/verify-frames.py" --bar-base "$(cat "$OUT/demo.barbase")"
 
 echo
 echo "vivid -> device memory -> NVMe ($P2PBUF_VM_STORE_NS) with O_DIRECT:"
-if [ "$P2PBUF_VM_KERNEL" = debug ]; then
+if [ "$P2PBUF_VM_KERNEL" != stock ]; then
 	SPEC="cmb:$P2PBUF_VM_CMB_BDF" PATHOPT=()
 else
 	# Without CONFIG_PCI_P2PDMA the kernel cannot check a peer-to-peer
 	# route: p2pbuf refuses it, and bouncing must be asked for.
 	SPEC="pci:$IVS/bar2" PATHOPT=(--bounce)
-	echo "(stock kernel: no P2PDMA, so the write goes through a bounce buffer; use --kernel debug for peer-to-peer)"
+	echo "(stock kernel: no P2PDMA, so the write goes through a bounce buffer; use --kernel newest or debug for peer-to-peer)"
 fi
 reference_frame "$OUT/demo-store.ref"
 # QEMU traces the storage NVMe's DMA between these two markers
@@ -62,7 +62,7 @@ p2pbuf-capture -d /dev/video0 --set-fmt-video="$FMT" --provider "$SPEC" \
 dma_mark 1
 echo "$N" > "$OUT/demo-store.expect"
 # the BAR the frames were written from, for the host's look at the trace
-if [ "$P2PBUF_VM_KERNEL" = debug ]; then
+if [ "$P2PBUF_VM_KERNEL" != stock ]; then
 	bdf=$P2PBUF_VM_CMB_BDF
 	bar=$(p2pbuf-ctl list --json | python3 -c "
 import json,sys
