@@ -687,11 +687,7 @@ static void p2pbuf_probe_invalidate(struct dma_buf_attachment *attach)
 
 static const struct dma_buf_attach_ops p2pbuf_probe_ops = {
 	.allow_peer2peer = true,
-#if P2PBUF_DYNAMIC_EXPORTER
-	.invalidate_mappings = p2pbuf_probe_invalidate,
-#else
-	.move_notify = p2pbuf_probe_invalidate,
-#endif
+	.p2pbuf_importer_invalidate = p2pbuf_probe_invalidate,
 };
 
 static u32 p2pbuf_probe_route(struct dma_buf *dmabuf, struct device *dev, int *error)

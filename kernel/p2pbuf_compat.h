@@ -122,28 +122,32 @@ static inline vm_fault_t p2pbuf_vmf_insert_p2pdma(struct vm_fault *vmf,
  * importer keeps the mapping the core cached for it until it detaches;
  * move_notify still tells it of the revocation.
  */
-#if P2PBUF_KERNEL_AT_LEAST(7, 1)
-#define P2PBUF_DYNAMIC_EXPORTER 1
-static inline void p2pbuf_invalidate_mappings(struct dma_buf *dmabuf)
-{
-	dma_buf_invalidate_mappings(dmabuf);
-}
+#define P2PBUF_DYNAMIC_EXPORTER P2PBUF_KERNEL_AT_LEAST(7, 1)
 
-static inline bool p2pbuf_attach_revocable(struct dma_buf_attachment *attach)
-{
-	return dma_buf_attach_revocable(attach);
-}
+/* The importer callback 6.12 calls move_notify, 7.1+ invalidate_mappings. */
+#if P2PBUF_DYNAMIC_EXPORTER
+#define p2pbuf_importer_invalidate invalidate_mappings
 #else
-#define P2PBUF_DYNAMIC_EXPORTER 0
+#define p2pbuf_importer_invalidate move_notify
+#endif
+
 static inline void p2pbuf_invalidate_mappings(struct dma_buf *dmabuf)
 {
+#if P2PBUF_DYNAMIC_EXPORTER
+	dma_buf_invalidate_mappings(dmabuf);
+#else
 	dma_buf_move_notify(dmabuf);
+#endif
 }
 
+/* Will the importer give its mapping back when told (a dynamic importer)? */
 static inline bool p2pbuf_attach_revocable(struct dma_buf_attachment *attach)
 {
+#if P2PBUF_DYNAMIC_EXPORTER
+	return dma_buf_attach_revocable(attach);
+#else
 	return dma_buf_attachment_is_dynamic(attach);
-}
 #endif
+}
 
 #endif /* _P2PBUF_COMPAT_H */
