@@ -152,6 +152,20 @@ int p2pbuf_backend_setup(struct p2pbuf_provider *prov)
 #endif
 }
 
+/*
+ * Revocation of a bound BAR: take its pool off the P2PDMA core's list of
+ * published memory before the buffers give their pages back, so no other
+ * driver allocates pages that a revoked buffer's vmap may still write.
+ */
+void p2pbuf_backend_revoke(struct p2pbuf_provider *prov)
+{
+#if IS_ENABLED(CONFIG_PCI_P2PDMA)
+	if (prov->kind != P2PBUF_KIND_PUBLISHED &&
+	    prov->backend == P2PBUF_BACKEND_P2PDMA)
+		pci_p2pmem_publish(prov->pdev, false);
+#endif
+}
+
 /* Called with the last reference: no buffer, no mapping is left. */
 void p2pbuf_backend_teardown(struct p2pbuf_provider *prov)
 {

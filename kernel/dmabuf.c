@@ -23,9 +23,27 @@ bool p2pbuf_is_ours(struct dma_buf *dmabuf)
 }
 
 /*
+ * What a vmap hands out. For a BAR bound to p2pbuf: p2pbuf's own mapping of
+ * the BAR (memtype_hold, the registered memory type), which stays mapped,
+ * with the BAR region requested, until the provider's last reference; every
+ * buffer holds one, and an importer holds the buffer. So a kernel importer
+ * that never lets go (vb2-vmalloc with a queued buffer, a stream nobody
+ * stops) holds no P2PDMA page, and unbinding does not wait for it: after
+ * revocation its writes land in a BAR that no new binding and no other
+ * driver can request until it releases the buffer. A region another driver
+ * published (the NVMe CMB) goes back to that driver at its unbind: there the
+ * pages' own address is handed out, and they stay allocated until the last
+ * vunmap.
+ */
+static bool p2pbuf_vmap_is_own_mapping(const struct p2pbuf_provider *prov)
+{
+	return prov->memtype_hold;
+}
+
+/*
  * Give a buffer's device memory back as soon as it is revoked and no kernel
- * user (a vmap, an importer's DMA mapping) holds it; else at its last
- * vunmap / unmap, or at release. User mappings were zapped by the revoke
+ * user (an importer's DMA mapping, a vmap of published memory) holds it;
+ * else at its last unmap / vunmap, or at release. User mappings were zapped by the revoke
  * and fault with SIGBUS, so an open fd or a stale mmap holds nothing: on
  * P2PDMA kernels, where unbinding waits for every page of the region to
  * come back, unbind no longer waits for processes that keep buffer fds.
@@ -36,7 +54,8 @@ static void p2pbuf_buffer_put_memory(struct p2pbuf_buffer *buf)
 	bool free_now;
 
 	mutex_lock(&buf->lock);
-	free_now = buf->revoked && !buf->mem_freed && !buf->vmaps && !buf->dma_maps;
+	free_now = buf->revoked && !buf->mem_freed && !buf->dma_maps &&
+		   (!buf->vmaps || p2pbuf_vmap_is_own_mapping(prov));
 	if (free_now)
 		buf->mem_freed = true;
 	mutex_unlock(&buf->lock);
@@ -327,7 +346,7 @@ static void p2pbuf_unpin(struct dma_buf_attachment *attach)
 #endif
 
 /*
- * A plain kernel address (the BAR's mapping, or the P2PDMA core's): vb2
+ * A plain kernel address (see p2pbuf_vmap_is_own_mapping()): vb2
  * importers rebuild the iosys_map from the vaddr when unmapping, so an
  * I/O-memory map would be unmapped as the wrong kind.
  */
@@ -342,9 +361,14 @@ static int p2pbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	else
 		buf->vmaps++;
 	mutex_unlock(&buf->lock);
-	if (!ret)
+	if (ret)
+		return ret;
+	if (p2pbuf_vmap_is_own_mapping(buf->prov))
+		iosys_map_set_vaddr(map, (void __force *)buf->prov->memtype_hold +
+				    (buf->phys - buf->prov->phys));
+	else
 		iosys_map_set_vaddr(map, buf->kaddr);
-	return ret;
+	return 0;
 }
 
 static void p2pbuf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)

@@ -44,8 +44,12 @@ struct p2pbuf_provider {
 	u64 bus;			/* PCI bus address of the start */
 	u64 size;
 
-	/* pfnmap backend: the BAR's kernel mapping and our allocator */
-	void __iomem *memtype_hold;	/* registers WC/UC- before any mapping */
+	/*
+	 * Bound BARs: p2pbuf's mapping of the BAR (registers WC/UC- before
+	 * any other mapping; what vmap hands out). pfnmap backend: also the
+	 * allocator's kernel address.
+	 */
+	void __iomem *memtype_hold;
 	void *kaddr;
 	struct gen_pool *pool;
 	bool region_requested;
@@ -127,6 +131,7 @@ int p2pbuf_backend_setup(struct p2pbuf_provider *prov);
 void p2pbuf_backend_teardown(struct p2pbuf_provider *prov);
 void *p2pbuf_backend_alloc(struct p2pbuf_provider *prov, size_t size);
 void p2pbuf_backend_free(struct p2pbuf_provider *prov, void *kaddr, size_t size);
+void p2pbuf_backend_revoke(struct p2pbuf_provider *prov);
 phys_addr_t p2pbuf_backend_phys(struct p2pbuf_provider *prov, void *kaddr);
 u64 p2pbuf_backend_bus(struct p2pbuf_provider *prov, void *kaddr);
 int p2pbuf_published_lookup(struct pci_dev *pdev, int *bar, phys_addr_t *start,

@@ -360,6 +360,7 @@ void p2pbuf_provider_revoke(struct p2pbuf_provider *prov)
 		return;
 	}
 	prov->revoked = true;
+	p2pbuf_backend_revoke(prov);
 	list_for_each_entry(buf, &prov->buffers, node) {
 		struct file *file;
 

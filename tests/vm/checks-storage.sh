@@ -25,6 +25,7 @@
 SNS=${P2PBUF_VM_STORE_NS:-}
 SFMT="width=1280,height=720,pixelformat=YUYV"
 MIB=1048576
+SLOCAL=/tmp/p2pbuf-storage
 
 # storage_capture NAME SPEC OFFSET COUNT [capture options...]
 # Capture COUNT 720p frames into SPEC (poisoned first when it is the
@@ -42,13 +43,16 @@ storage_capture() {
 	cmb:*) poison_cmb || return 1 ;;
 	esac
 	dma_begin || return 1
+	# The tool writes its files to the guest's tmpfs; they are copied to
+	# the host share ($OUT, 9p) once it has ended: lines appended to a 9p
+	# file while the host reads it have shown up there as NUL bytes.
+	mkdir -p "$SLOCAL"
 	timeout 600 "$CAP" -d /dev/video0 --set-fmt-video="$FMT" --provider "$spec" \
 		--buffers 4 --stream-count "$count" --stream-skip 2 --json --timeout 20 \
-		--stream-to "$SNS" --stream-offset "$off" --manifest "$OUT/$name.manifest" "$@" \
-		> "$OUT/$name.summary" 2> "$OUT/$name.err"
+		--stream-to "$SNS" --stream-offset "$off" --manifest "$SLOCAL/$name.manifest" "$@" \
+		> "$SLOCAL/$name.summary" 2> "$SLOCAL/$name.err"
 	rc=$?
-	# $OUT is a 9p share with a page cache: push the files to the host now
-	# (a disk unplugged under load left a hole of zeros otherwise).
+	cp "$SLOCAL/$name.manifest" "$SLOCAL/$name.summary" "$SLOCAL/$name.err" "$OUT/" 2>/dev/null
 	sync "$OUT/$name.manifest" "$OUT/$name.summary" "$OUT/$name.err" 2>/dev/null
 	DMA_BYTES=$(summary_field "$name" written_bytes)
 	return $rc
@@ -168,7 +172,7 @@ pull_plug() {
 	SFPS=2 storage_capture "$name" "pci:$IVS/bar2" "$off" 16 $bounce &
 	pid=$!
 	for _ in $(seq 600); do
-		n=$(cat "$OUT/$name.manifest" 2>/dev/null | wc -l)
+		n=$(cat "$SLOCAL/$name.manifest" 2>/dev/null | wc -l)
 		[ "$n" -ge 3 ] && break
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1

@@ -525,17 +525,29 @@ t_revoke_churn() {
 }
 
 # Unbind must not wait for processes: one holds a buffer fd (and nothing
-# else) for as long as it likes, another a live mapping. On P2PDMA kernels
-# unbinding waits for every page of the region; the buffers' memory goes
-# back at revocation, so neither holder delays it.
+# else) for as long as it likes, another a live mapping, a third streams
+# vivid into a buffer it keeps queued (a kernel vmap that is never given
+# back: a V4L2 application that knows nothing of revocation). On P2PDMA
+# kernels unbinding waits for every page of the region; the buffers'
+# memory goes back at revocation and the vmap is of p2pbuf's own mapping
+# of the BAR, so no holder delays it. While the vmap lives, the BAR stays
+# p2pbuf's: a new binding is refused until the holder lets go.
 t_unbind_holders() {
-	local hp mp ub t0 t1 rc=0
+	local hp mp vp ub t0 t1 rc=0
+	vivid_load || return 1
 	"$CTL" alloc "pci:$IVS/bar2" 4m --hold 0 > "$OUT/holder.out" 2>&1 &
 	hp=$!
-	rm -f "$OUT/ready"
+	rm -f "$OUT/ready" "$OUT/ready-vb2"
 	"$BUILD/tests/vm/vm-revoke-mmap" "/dev/p2pbuf/$IVS-bar2" "$OUT/ready" 60 &
 	mp=$!
-	for _ in $(seq 100); do [ -e "$OUT/ready" ] && grep -q holding "$OUT/holder.out" && break; sleep 0.1; done
+	"$BUILD/tests/vm/vm-vb2-hold" /dev/video0 "/dev/p2pbuf/$IVS-bar2" "$OUT/ready-vb2" 90 \
+		> "$OUT/vb2-hold.out" 2>&1 &
+	vp=$!
+	for _ in $(seq 150); do
+		[ -e "$OUT/ready" ] && [ -e "$OUT/ready-vb2" ] && grep -q holding "$OUT/holder.out" && break
+		sleep 0.1
+	done
+	[ -e "$OUT/ready-vb2" ] || { echo "the vb2 holder streamed no frame"; cat "$OUT/vb2-hold.out"; rc=1; }
 	t0=$(date +%s%N)
 	# in the background: a blocked unbind is uninterruptible; the holders
 	# are what would release it
@@ -548,14 +560,56 @@ t_unbind_holders() {
 		rc=1
 	else
 		wait $ub || { echo "unbind failed"; rc=1; }
-		echo "unbind with one process holding a buffer fd and one a live mapping: $(((t1 - t0) / 1000000)) ms"
+		echo "unbind with one process holding a buffer fd, one a live mapping and one a vb2 queue streaming into a buffer: $(((t1 - t0) / 1000000)) ms"
 	fi
 	kill -0 $hp 2>/dev/null || { echo "the fd holder is gone: the check proves nothing"; rc=1; }
 	kill -INT $hp 2>/dev/null
 	wait $hp
-	wait $ub
 	wait $mp || { echo "the mapping holder did not get SIGBUS"; rc=1; }
-	[ -e "/dev/p2pbuf/$IVS-bar2" ] || "$CTL" bind "$IVS" > /dev/null || { echo "rebind failed"; rc=1; }
+	if kill -0 $vp 2>/dev/null; then
+		if "$CTL" bind "$IVS" > "$OUT/rebind.out" 2>&1; then
+			echo "rebind succeeded while a revoked buffer's vmap was still written to"
+			rc=1
+		else
+			echo "rebind while the vb2 holder streams: refused ($(tail -1 "$OUT/rebind.out"))"
+		fi
+	else
+		echo "the vb2 holder is gone: the check proves nothing"; cat "$OUT/vb2-hold.out"; rc=1
+	fi
+	kill -INT $vp 2>/dev/null
+	wait $vp || { echo "the vb2 holder failed:"; rc=1; }
+	cat "$OUT/vb2-hold.out"
+	wait $ub
+	modprobe -r vivid
+	[ -e "/dev/p2pbuf/$IVS-bar2" ] || "$CTL" bind "$IVS" > /dev/null || { echo "rebind after the holders ended failed"; rc=1; }
+	[ "$MEM" = p2pdma ] || return $rc
+	unbind_cmb_holders || rc=1
+	return $rc
+}
+
+# The published region: nvme's unbind revokes the CMB provider; a process
+# holding a buffer fd and one holding a live mapping must not delay it.
+# (A kernel vmap of the CMB does: see the README, "After revocation".)
+unbind_cmb_holders() {
+	local hp mp t0 t1 rc=0 node=/dev/p2pbuf/$CMB-p2pmem
+	"$CTL" alloc "cmb:$CMB" 4m --hold 0 > "$OUT/cmb-holder.out" 2>&1 &
+	hp=$!
+	rm -f "$OUT/ready-cmb"
+	"$BUILD/tests/vm/vm-revoke-mmap" "$node" "$OUT/ready-cmb" 60 > "$OUT/cmb-mmap.out" 2>&1 &
+	mp=$!
+	for _ in $(seq 100); do [ -e "$OUT/ready-cmb" ] && grep -q holding "$OUT/cmb-holder.out" && break; sleep 0.1; done
+	t0=$(date +%s%N)
+	timeout 20 sh -c "echo $CMB > /sys/bus/pci/drivers/nvme/unbind" || { echo "nvme unbind of $CMB failed or took over 20 s"; rc=1; }
+	t1=$(date +%s%N)
+	[ $rc != 0 ] || echo "nvme unbind of the CMB's controller with one process holding a CMB buffer fd and one a live mapping: $(((t1 - t0) / 1000000)) ms"
+	kill -0 $hp 2>/dev/null || { echo "the CMB fd holder is gone: the check proves nothing"; rc=1; }
+	kill -INT $hp 2>/dev/null
+	wait $hp
+	wait $mp || { echo "the CMB mapping holder did not get SIGBUS:"; rc=1; }
+	cat "$OUT/cmb-mmap.out"
+	[ -e "/sys/bus/pci/drivers/nvme/$CMB" ] || echo "$CMB" > /sys/bus/pci/drivers/nvme/bind || { echo "nvme bind of $CMB failed"; rc=1; }
+	for _ in $(seq 100); do [ -e "$node" ] && break; sleep 0.1; done
+	[ -e "$node" ] || { echo "no $node after nvme was bound again"; rc=1; }
 	return $rc
 }
 

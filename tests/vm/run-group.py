@@ -115,6 +115,10 @@ class HostChecks:
                     r = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
                     out = (r.stdout + r.stderr).strip().splitlines()
                     good = r.returncode == 0
+                    if any(x.startswith("Traceback") for x in out):
+                        # the summary shows the first lines: lead with the exception
+                        out.insert(0, f"{out[-1]} (a Python exception in the verifier; "
+                                   "its traceback follows in the log)")
                 except (OSError, ValueError, IndexError, subprocess.TimeoutExpired) as e:
                     out, good = [f"cannot run the {f[1]} verification: {e}"], False
                 self.done[i] = (good, [f"host {f[1]} {f[2] if f[2] != '-' else ''}".rstrip()

@@ -26,16 +26,42 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vivid_frames  # noqa: E402
 
 
+def json_lines(path, out, want=None):
+    """The JSON objects of PATH, one per line (only lines containing WANT
+    if given), or None after saying in OUT which line is not JSON."""
+    res = []
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            line = raw.decode("utf-8", "replace").strip()
+            if not line or (want and want not in line):
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                what = ("NUL bytes: data the guest wrote did not reach the host file"
+                        if "\0" in line else f"{e}")
+                out.append(f"{os.path.basename(path)} line {n} is not JSON ({what}): {line[:80]!r}")
+                return None
+            if not isinstance(obj, dict):
+                out.append(f"{os.path.basename(path)} line {n} is not a JSON object: {line[:80]!r}")
+                return None
+            res.append(obj)
+    return res
+
+
 def frames(base, image, out):
-    rep = [json.loads(line) for line in open(base + ".manifest") if line.strip()]
+    rep = json_lines(base + ".manifest", out)
+    if rep is None:
+        return False
     if not rep:
         out.append("the manifest lists no frame")
         return False
     pat = vivid_frames.load_reference(base + ".ref")
     img = vivid_frames.open_image(image)
-    if any("file_offset" not in f for f in rep):
-        out.append("a manifest line has no file_offset")
-        return False
+    for key in ("frame", "sequence", "file_offset", "bytes"):
+        if any(key not in f for f in rep):
+            out.append(f"a manifest line has no {key}")
+            return False
     expect = len(rep)
     ok = True
     if os.path.exists(base + ".expect"):
@@ -59,7 +85,9 @@ def frames(base, image, out):
     if not os.path.exists(base + ".summary"):
         out.append("no writer summary to compare with (BASE.summary absent)")
         return ok
-    s = [json.loads(line) for line in open(base + ".summary") if '"summary"' in line]
+    s = json_lines(base + ".summary", out, '"summary"')
+    if s is None:
+        return False
     if not s:
         out.append("no summary line from the writer")
         ok = False
