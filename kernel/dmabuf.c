@@ -23,30 +23,35 @@ bool p2pbuf_is_ours(struct dma_buf *dmabuf)
 }
 
 /*
- * What a vmap hands out. For a BAR bound to p2pbuf: p2pbuf's own mapping of
- * the BAR (memtype_hold, the registered memory type), which stays mapped,
- * with the BAR region requested, until the provider's last reference; every
- * buffer holds one, and an importer holds the buffer. So a kernel importer
- * that never lets go (vb2-vmalloc with a queued buffer, a stream nobody
- * stops) holds no P2PDMA page, and unbinding does not wait for it: after
- * revocation its writes land in a BAR that no new binding and no other
- * driver can request until it releases the buffer. A region another driver
- * published (the NVMe CMB) goes back to that driver at its unbind: there the
- * pages' own address is handed out, and they stay allocated until the last
- * vunmap.
+ * A BAR bound to p2pbuf is p2pbuf's until the provider's last reference,
+ * which every buffer holds and every importer holds through its buffer:
+ * the region stays requested (no new binding, no other driver can take
+ * it) and p2pbuf's own mapping of it (memtype_hold) stays mapped. So what
+ * importers get refers to the BAR's addresses, never to the P2PDMA pages:
+ * a vmap is an address in that mapping, a DMA mapping the BAR's bus
+ * address (peer to peer) or a dma_map_resource() of its CPU address (host
+ * bridge, pfnmap). An importer that never lets go (a vb2 queue holding a
+ * buffer, a stream nobody stops) holds no page, so the memory goes back at
+ * revocation and unbinding does not wait for it; its accesses until it
+ * lets go land in that range, which nobody else can be given meanwhile.
+ * A region another driver published (the NVMe CMB) goes back to that
+ * driver at its unbind, and it would reuse the memory: there importers
+ * get the pages (their kernel address, a dma_map_sgtable() of them), which
+ * stay allocated until the last vunmap and unmap.
  */
-static bool p2pbuf_vmap_is_own_mapping(const struct p2pbuf_provider *prov)
+static bool p2pbuf_owns_bar(const struct p2pbuf_provider *prov)
 {
 	return prov->memtype_hold;
 }
 
 /*
  * Give a buffer's device memory back as soon as it is revoked and no kernel
- * user (an importer's DMA mapping, a vmap of published memory) holds it;
- * else at its last unmap / vunmap, or at release. User mappings were zapped by the revoke
- * and fault with SIGBUS, so an open fd or a stale mmap holds nothing: on
- * P2PDMA kernels, where unbinding waits for every page of the region to
- * come back, unbind no longer waits for processes that keep buffer fds.
+ * user holds it (only importers of published memory can: see
+ * p2pbuf_owns_bar()); else at their last unmap / vunmap, or at release.
+ * User mappings were zapped by the revoke and fault with SIGBUS, so an
+ * open fd or a stale mmap holds nothing: on P2PDMA kernels, where
+ * unbinding waits for every page of the region to come back, unbind does
+ * not wait for processes that keep buffer fds.
  */
 static void p2pbuf_buffer_put_memory(struct p2pbuf_buffer *buf)
 {
@@ -54,8 +59,8 @@ static void p2pbuf_buffer_put_memory(struct p2pbuf_buffer *buf)
 	bool free_now;
 
 	mutex_lock(&buf->lock);
-	free_now = buf->revoked && !buf->mem_freed && !buf->dma_maps &&
-		   (!buf->vmaps || p2pbuf_vmap_is_own_mapping(prov));
+	free_now = buf->revoked && !buf->mem_freed &&
+		   (p2pbuf_owns_bar(prov) || (!buf->vmaps && !buf->dma_maps));
 	if (free_now)
 		buf->mem_freed = true;
 	mutex_unlock(&buf->lock);
@@ -143,13 +148,17 @@ static void p2pbuf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *att
 }
 
 /*
- * pfnmap backend: no struct pages. One dma_map_resource() of the whole
- * (contiguous) buffer, cut into segments the importer accepts; the table
- * has no pages, as dma-buf importers must not use them anyway.
+ * A bound BAR (see p2pbuf_owns_bar()): no pages. The buffer is contiguous:
+ * its bus address where the route is peer to peer (the switch routes it,
+ * as the P2PDMA core's PCI_P2PDMA_MAP_BUS_ADDR does), else one
+ * dma_map_resource() of its CPU address; cut into segments the importer
+ * accepts. The table has no pages, as dma-buf importers must not use them
+ * anyway.
  */
-static struct sg_table *p2pbuf_map_resource(struct p2pbuf_buffer *buf,
-					    struct device *dev,
-					    enum dma_data_direction dir)
+static struct sg_table *p2pbuf_map_range(struct p2pbuf_buffer *buf,
+					 struct p2pbuf_attachment *a,
+					 struct device *dev,
+					 enum dma_data_direction dir)
 {
 	unsigned int seg = dma_get_max_seg_size(dev) & PAGE_MASK;
 	struct scatterlist *sg;
@@ -168,10 +177,15 @@ static struct sg_table *p2pbuf_map_resource(struct p2pbuf_buffer *buf,
 	ret = sg_alloc_table(sgt, n, GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	addr = dma_map_resource(dev, buf->phys, buf->size, dir, DMA_ATTR_SKIP_CPU_SYNC);
-	if (dma_mapping_error(dev, addr)) {
-		ret = -EIO;
-		goto err_table;
+	if (a->route == P2PBUF_ROUTE_P2P) {
+		addr = buf->bus;
+	} else {
+		addr = dma_map_resource(dev, buf->phys, buf->size, dir,
+					DMA_ATTR_SKIP_CPU_SYNC);
+		if (dma_mapping_error(dev, addr)) {
+			ret = -EIO;
+			goto err_table;
+		}
 	}
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		size_t len = min_t(size_t, seg, buf->size - off);
@@ -189,14 +203,15 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-static void p2pbuf_unmap_table(struct p2pbuf_buffer *buf, struct device *dev,
-			       struct sg_table *sgt, enum dma_data_direction dir)
+static void p2pbuf_unmap_table(struct p2pbuf_buffer *buf, struct p2pbuf_attachment *a,
+			       struct device *dev, struct sg_table *sgt,
+			       enum dma_data_direction dir)
 {
-	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP)
+	if (!p2pbuf_owns_bar(buf->prov))
+		dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
+	else if (a->route != P2PBUF_ROUTE_P2P)
 		dma_unmap_resource(dev, sg_dma_address(sgt->sgl), buf->size,
 				   dir, DMA_ATTR_SKIP_CPU_SYNC);
-	else
-		dma_unmap_sgtable(dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(sgt);
 }
@@ -217,8 +232,8 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 	 * A dynamic exporter is called with the reservation lock held, and
 	 * revocation sets the flag under it: no map can slip past a revoke.
 	 * A static exporter (6.12) is not: the mapping counts as a user of
-	 * the memory from here (a revoke cannot give the memory back under
-	 * it), and the flag is checked again once it is made.
+	 * the memory from here (a revoke cannot give published pages back
+	 * under it), and the flag is checked again once it is made.
 	 */
 	if (P2PBUF_DYNAMIC_EXPORTER)
 		dma_resv_assert_held(attach->dmabuf->resv);
@@ -232,8 +247,8 @@ static struct sg_table *p2pbuf_map(struct dma_buf_attachment *attach,
 	if (revoked)
 		return ERR_PTR(-ENODEV);
 
-	if (buf->prov->backend == P2PBUF_BACKEND_PFNMAP) {
-		sgt = p2pbuf_map_resource(buf, attach->dev, dir);
+	if (p2pbuf_owns_bar(buf->prov)) {
+		sgt = p2pbuf_map_range(buf, a, attach->dev, dir);
 		if (IS_ERR(sgt)) {
 			ret = PTR_ERR(sgt);
 			sgt = NULL;
@@ -277,7 +292,7 @@ mapped:
 	mutex_unlock(&buf->lock);
 	if (!revoked)
 		return sgt;
-	p2pbuf_unmap_table(buf, attach->dev, sgt, dir);
+	p2pbuf_unmap_table(buf, a, attach->dev, sgt, dir);
 	sgt = NULL;
 	ret = -ENODEV;
 	goto err_free;
@@ -300,7 +315,7 @@ static void p2pbuf_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt
 	struct p2pbuf_buffer *buf = attach->dmabuf->priv;
 	struct p2pbuf_attachment *a = attach->priv;
 
-	p2pbuf_unmap_table(buf, attach->dev, sgt, dir);
+	p2pbuf_unmap_table(buf, a, attach->dev, sgt, dir);
 	mutex_lock(&buf->lock);
 	a->mapped--;
 	buf->dma_maps--;
@@ -346,7 +361,7 @@ static void p2pbuf_unpin(struct dma_buf_attachment *attach)
 #endif
 
 /*
- * A plain kernel address (see p2pbuf_vmap_is_own_mapping()): vb2
+ * A plain kernel address (see p2pbuf_owns_bar()): vb2
  * importers rebuild the iosys_map from the vaddr when unmapping, so an
  * I/O-memory map would be unmapped as the wrong kind.
  */
@@ -363,7 +378,7 @@ static int p2pbuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	mutex_unlock(&buf->lock);
 	if (ret)
 		return ret;
-	if (p2pbuf_vmap_is_own_mapping(buf->prov))
+	if (p2pbuf_owns_bar(buf->prov))
 		iosys_map_set_vaddr(map, (void __force *)buf->prov->memtype_hold +
 				    (buf->phys - buf->prov->phys));
 	else

@@ -2,7 +2,8 @@
 # Sourced by guest-suite.sh: a DVB transport stream (vidtv) into device
 # memory and on to storage (use case 4, DVB). The stream goes to the LAST
 # 256 MiB of the storage namespace (other checks use it from offset 0);
-# the host checks that range of nvme-store.img with verify-ts.py.
+# the host checks that range of nvme-store.img with verify-ts.py. On the
+# debug kernel: Debian's kernels (6.12 and 7.x) are built without vidtv.
 
 DVB_OFFSET=$((768 << 20))
 DVB_SECONDS=${P2PBUF_DVB_SECONDS:-15}

@@ -229,7 +229,10 @@ def main():
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(keep, checks, stop), daemon=True)
     watcher.start()
-    cmd = [VM, "run", "--poison", "--kernel", a.kernel, "--topology", a.topology,
+    # split: no P2P path between the devices, and an IOMMU as on a server
+    # (each root port its own IOMMU group: vfio-pci can take one device)
+    iommu = ["--iommu"] if a.topology == "split" else []
+    cmd = [VM, "run", "--poison", "--kernel", a.kernel, "--topology", a.topology, *iommu,
            "--keep", keep, "--timeout", str(a.timeout), "--",
            os.path.join(HERE, "guest-suite.sh"), build, a.topology]
     if a.only != "*":

@@ -194,7 +194,7 @@ int main(int argc, char **argv)
 	struct p2pedu_map m;
 	uint8_t got[P2PEDU_MAX_READ], *p;
 	const char *expect;
-	int cfd, pfd, bfd, efd, efd2, err, status, dyn = dynamic_exporter();
+	int cfd, pfd, bfd, efd, efd2, err, status, done, dyn = dynamic_exporter();
 	pid_t child;
 	uint32_t seed = (uint32_t)time(NULL) * 2654435761u;
 	unsigned int i;
@@ -341,14 +341,22 @@ int main(int argc, char **argv)
 	}
 	printf("new importer on the revoked buffer: %s fails with ENODEV\n", dyn ? "map" : "attach (6.12 maps at attach)");
 	close(efd2);
+	/* a bound BAR's mappings hold no pages: the unbind need not wait for edu */
+	usleep(200000);
+	done = waitpid(child, &status, WNOHANG) == child;
 	t0 = now();
 	close(efd);
-	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status)) {
+	if ((!done && waitpid(child, &status, 0) != child) || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
 		fprintf(stderr, "FAIL: the unbind failed\n");
 		return 1;
 	}
-	printf("unbind complete %.0f ms after edu detached; this process still holds the buffer fd and its mapping\n",
-	       (now() - t0) * 1000);
+	if (done)
+		printf("unbind completed while edu still held its attachment%s; this process still holds the buffer fd and its mapping\n",
+		       dyn ? "" : " and the mapping the 6.12 core cached");
+	else
+		printf("unbind complete %.0f ms after edu detached; this process still holds the buffer fd and its mapping\n",
+		       (now() - t0) * 1000);
 	munmap(p, LEN);
 	close(bfd);
 	return 0;
