@@ -62,7 +62,7 @@ const char *p2pbuf_error_hint(int err, const char *op)
 			return "the device cannot capture into imported dma-bufs (V4L2_MEMORY_DMABUF) or lacks the requested API";
 		return "";
 	case -EREMOTEIO:
-		return "the importing device cannot reach this device memory by peer-to-peer DMA: put both under one PCIe switch, or capture into host memory (heap:system, udmabuf)";
+		return "the importing device cannot reach this device memory by DMA (the reason says why: no peer-to-peer path, or a DMA mask narrower than the memory's address): put both under one PCIe switch, use a device whose DMA mask covers the memory, or capture into host memory (heap:system, udmabuf)";
 	case -EAGAIN:
 		if (op_is(op, "pool"))
 			return "the pool is empty: release a buffer first";

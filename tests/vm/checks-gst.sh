@@ -193,10 +193,10 @@ t_gst_umount() {
 	umount /mnt
 }
 
-check gst-cmb --only-kernel newest --only-group switch --host -- t_gst_cmb
-check gst-ivshmem --only-kernel newest --only-group switch --host -- t_gst_ivshmem
-check gst-file-to-file --only-kernel newest --only-group switch --host -- t_gst_file_to_file
-check gst-v4l2sink --only-kernel newest --only-group switch -- t_gst_v4l2sink
-check gst-mmap-copies --only-kernel newest --only-group switch --host -- t_gst_mmap
+check gst-cmb --only-kernel debug --only-group switch --host -- t_gst_cmb
+check gst-ivshmem --only-kernel debug --only-group switch --host -- t_gst_ivshmem
+check gst-file-to-file --only-kernel debug --only-group switch --host -- t_gst_file_to_file
+check gst-v4l2sink --only-kernel debug --only-group switch -- t_gst_v4l2sink
+check gst-mmap-copies --only-kernel debug --only-group switch --host -- t_gst_mmap
 # the host reads the files from the image once it is unmounted
-setup gst-umount --only-kernel newest --only-group switch -- t_gst_umount
+setup gst-umount --only-kernel debug --only-group switch -- t_gst_umount

@@ -27,3 +27,16 @@ reference_frame() {
 	printf '{"width": %d, "height": %d, "bytesperline": %d, "sequence": %d}\n' \
 		"$w" "$h" "$bpl" "$seq" > "$1.json"
 }
+
+# compliance ARGS...: v4l2-compliance from Debian trixie's v4l-utils (the
+# chroot tools/p2pbuf-vm fetch-newest lays out), run through that chroot's
+# own dynamic loader: bookworm's 1.22 predates the uapi of 6.8+ kernels
+# and reports their CREATE_BUFS max_num_buffers field as a failure.
+compliance() {
+	local r
+	r=$(readlink -f "${P2PBUF_CACHE:-/var/cache/p2pbuf}/latest-newest")/root
+	[ -x "$r/usr/bin/v4l2-compliance" ] ||
+		{ echo "no v4l2-compliance in $r (run tools/p2pbuf-vm fetch-newest)"; return 1; }
+	"$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
+		"$r/usr/bin/v4l2-compliance" "$@"
+}

@@ -39,12 +39,16 @@ POISON = _poison.POISON
 
 def load_reference(path):
     """A reference frame: PATH (raw bytes) and PATH.json (width, height,
-    bytesperline, sequence)."""
+    bytesperline, sequence, and "pattern": "educap" for the edu capture
+    card, else vivid)."""
     meta = json.load(open(path + ".json"))
-    return Pattern(open(path, "rb").read(), meta)
+    cls = EducapPattern if meta.get("pattern") == "educap" else Pattern
+    return cls(open(path, "rb").read(), meta)
 
 
 class Pattern:
+    name = "vivid"
+
     def __init__(self, ref, meta):
         self.w = int(meta["width"])
         self.h = int(meta["height"])
@@ -206,10 +210,60 @@ def check_frames(pat, img, frames, expect, out):
     seqs = [f["sequence"] for f in frames]
     drift = (f"{min(deltas):+d}" if len(deltas) == 1 else
              f"{min(deltas):+d} to {max(deltas):+d}") if deltas else "-"
-    out.append(f"{good}/{len(frames)} frames are the vivid frame of their own sequence"
+    out.append(f"{good}/{len(frames)} frames are the {pat.name} frame of their own sequence"
                f" (movement at sequence {drift};"
                f" sequences {seqs[0] if seqs else '-'}..{seqs[-1] if seqs else '-'}, "
                f"{gaps} dropped in between, {len(offs)} distinct offsets; expected {expect} frames)")
     if bad or misreported or good != expect or len(frames) != expect:
         ok = False
     return ok
+
+
+class EducapPattern(Pattern):
+    """Frames of tests/kmod/p2pbuf_educap.ko (QEMU's edu device as a capture
+    card): the device's 4 KiB buffer holds TEMPLATE xorshift32 bytes, and
+    chunk k of the frame of sequence n is the CHUNK bytes of that buffer
+    from offset (n * 97 + k * 1009) % (TEMPLATE - CHUNK), copied by the
+    device's DMA. Distinct for 2016 consecutive sequences. The reference
+    frame (captured by MMAP into RAM) must follow the formula too."""
+    CHUNK = 2048
+    TEMPLATE = 4064
+    name = "edu DMA"
+
+    def __init__(self, ref, meta):
+        self.w = int(meta["width"])
+        self.h = int(meta["height"])
+        self.bpl = int(meta["bytesperline"])
+        self.seq0 = int(meta["sequence"])
+        self.size = self.bpl * self.h
+        self.cache = {}
+        x, t = 0x2545F491, bytearray()
+        for _ in range(self.TEMPLATE):
+            x ^= (x << 13) & 0xFFFFFFFF
+            x ^= x >> 17
+            x ^= (x << 5) & 0xFFFFFFFF
+            t.append(x & 0xFF)
+        self.template = bytes(t)
+        if self.size % self.CHUNK:
+            raise ValueError(f"a {self.size}-byte frame is not whole {self.CHUNK}-byte chunks")
+        if bytes(ref[:self.size]) != self.frame(self.seq0):
+            raise ValueError(f"the reference frame (sequence {self.seq0}, captured by MMAP) "
+                             "does not follow the educap formula: driver and verifier disagree")
+
+    def frame(self, seq):
+        f = self.cache.get(seq)
+        if f is None:
+            span = self.TEMPLATE - self.CHUNK
+            f = b"".join(self.template[o:o + self.CHUNK] for o in
+                         ((seq * 97 + k * 1009) % span for k in range(self.size // self.CHUNK)))
+            if len(self.cache) > 64:
+                self.cache.clear()
+            self.cache[seq] = f
+        return f
+
+    def identify(self, data, lo, hi):
+        data = bytes(data[:self.size])
+        for seq in range(max(lo, 0), hi):
+            if data == self.frame(seq):
+                return seq
+        return None
