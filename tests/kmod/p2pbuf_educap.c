@@ -14,9 +14,9 @@
  * p2pbuf buffer behind the same PCIe switch, peer to peer into the other
  * device's BAR.
  *
- * One format: YUYV 64x32 (4096 bytes, two 2048-byte transfers, ~5 frames
- * per second). Frame of sequence n, chunk k (k = 0, 1): the 2048 bytes of
- * the device buffer from offset (n * 97 + k * 1009) % 2016.
+ * One format: YUYV 32x32 (2048 bytes, one transfer, ~10 frames per
+ * second). Frame of sequence n, chunk k (here only k = 0): the 2048 bytes
+ * of the device buffer from offset (n * 97 + k * 1009) % 2016.
  * tests/vm/verify-frames.py --pattern educap computes the same.
  *
  * vb2-dma-contig: MMAP (RAM) and DMABUF (any exporter that gives one
@@ -49,13 +49,13 @@
 #define EDU_BUF_ADDR		0x40000
 #define EDU_DMA_TIMEOUT_MS	5000
 
-#define EDUCAP_W		64
+#define EDUCAP_W		32
 #define EDUCAP_H		32
 #define EDUCAP_BPL		(EDUCAP_W * 2)
 #define EDUCAP_SIZE		(EDUCAP_BPL * EDUCAP_H)
 #define EDUCAP_CHUNK		2048
 #define EDUCAP_TEMPLATE		4064	/* the device takes < 4096 per transfer */
-#define EDUCAP_FPS		5
+#define EDUCAP_FPS		10
 
 static unsigned int dma_bits = 64;
 module_param(dma_bits, uint, 0444);

@@ -11,8 +11,8 @@
 # a later sequence than the one before it. QEMU's trace of the storage
 # NVMe's DMA shows where the written (and read) bytes came from
 # (verify-dma.py). Files on /mnt:
-#   out-cmb.yuv      120 frames 1280x720 YUY2: vivid -> NVMe CMB -> O_DIRECT
-#   out-ivshmem.yuv  120 frames: vivid -> ivshmem BAR -> O_DIRECT
+#   out-cmb.yuv      $GN frames 1280x720 YUY2: vivid -> NVMe CMB -> O_DIRECT
+#   out-ivshmem.yuv  $GN frames: vivid -> ivshmem BAR -> O_DIRECT
 #   copy.yuv         out-cmb.yuv -> p2psrc (ivshmem) -> p2psink -> file
 #   out-mmap.yuv     60 frames: vivid MMAP (system RAM) copied into ivshmem
 
@@ -20,6 +20,7 @@ GNS=${P2PBUF_VM_FS_NS:-}
 GFMT="width=1280,height=720,pixelformat=YUYV"
 GCAPS="video/x-raw,format=YUY2,width=1280,height=720"
 GFRAME=1843200
+GN=60	# frames per pipeline
 export GST_PLUGIN_PATH=$BUILD/gst-plugin
 export GST_REGISTRY=/tmp/gstreg.bin
 
@@ -103,22 +104,22 @@ gst_capture() {
 	gst_expect "$name" frames "$n" && gst_expect "$name" bytes $((n * GFRAME))
 }
 
-# 120 frames captured by DMABUF import into the NVMe CMB, written with
+# GN frames captured by DMABUF import into the NVMe CMB, written with
 # O_DIRECT by the storage NVMe reading the CMB (peer to peer).
 t_gst_cmb() {
 	GBAR=$(bar_range cmb "$CMB" "$(cmb_bar)")
-	gst_capture out-cmb "cmb:$CMB" dmabuf-import 120 || return
-	gst_expect out-cmb imports 120 && gst_expect out-cmb copies 0 &&
+	gst_capture out-cmb "cmb:$CMB" dmabuf-import $GN || return
+	gst_expect out-cmb imports $GN && gst_expect out-cmb copies 0 &&
 		gst_expect out-cmb output o-direct && gst_expect out-cmb io-path p2p || return 1
-	gst_host_check out-cmb /out-cmb.yuv 120
+	gst_host_check out-cmb /out-cmb.yuv $GN
 }
 
 t_gst_ivshmem() {
 	GBAR=$(bar_range ivshmem "$IVS" 2)
-	gst_capture out-ivshmem "pci:$IVS/bar2" dmabuf-import 120 || return
-	gst_expect out-ivshmem imports 120 && gst_expect out-ivshmem copies 0 &&
+	gst_capture out-ivshmem "pci:$IVS/bar2" dmabuf-import $GN || return
+	gst_expect out-ivshmem imports $GN && gst_expect out-ivshmem copies 0 &&
 		gst_expect out-ivshmem output o-direct && gst_expect out-ivshmem io-path p2p || return 1
-	gst_host_check out-ivshmem /out-ivshmem.yuv 120
+	gst_host_check out-ivshmem /out-ivshmem.yuv $GN
 }
 
 # storage -> ivshmem (p2psrc, O_DIRECT read) -> storage (p2psink imports
@@ -132,21 +133,21 @@ t_gst_file_to_file() {
 	GST_DEBUG=p2psrc:4 gst_run copy p2psrc provider="pci:$IVS/bar2" location=/mnt/out-cmb.yuv \
 		caps="$GCAPS,framerate=30/1" ! p2psink provider="cmb:$CMB" location=/mnt/copy.yuv || return 1
 	# p2psrc reads into ivshmem, p2psink writes the same buffers from there
-	dma_end p2p read $((120 * GFRAME)) "$(bar_range ivshmem "$IVS" 2)" || return 1
+	dma_end p2p read $((GN * GFRAME)) "$(bar_range ivshmem "$IVS" 2)" || return 1
 	host_check dma - nvme-dma.trace $((2 * DMA_N)) $((2 * DMA_N + 1)) \
-		p2p write $((120 * GFRAME)) "$(bar_range ivshmem "$IVS" 2)"
+		p2p write $((GN * GFRAME)) "$(bar_range ivshmem "$IVS" 2)"
 	log=$OUT/copy.gst.log
 	grep -o 'reading .*' "$log" | head -1
 	grep -o '[0-9]* buffers, [0-9]* bytes, [0-9]* loops.*' "$log" | tail -1
-	grep -q ' 120 buffers, .*path o-direct, io-path p2p' "$log" ||
-		{ echo "p2psrc did not read 120 frames by O_DIRECT peer to peer"; return 1; }
-	echo "copy: 120 frames in $GST_EXEC s PLAYING to EOS: $(echo "scale=1; 120 / $GST_EXEC" | bc) fps"
-	gst_expect copy frames 120 && gst_expect copy imports 120 && gst_expect copy copies 0 &&
+	grep -q " $GN buffers, .*path o-direct, io-path p2p" "$log" ||
+		{ echo "p2psrc did not read $GN frames by O_DIRECT peer to peer"; return 1; }
+	echo "copy: $GN frames in $GST_EXEC s PLAYING to EOS: $(echo "scale=1; $GN / $GST_EXEC" | bc) fps"
+	gst_expect copy frames $GN && gst_expect copy imports $GN && gst_expect copy copies 0 &&
 		gst_expect copy output o-direct && gst_expect copy io-path p2p || return 1
 	cmp /mnt/out-cmb.yuv /mnt/copy.yuv || return 1
 	echo "guest: copy.yuv and out-cmb.yuv identical"
 	cp "$OUT/out-cmb.ref" "$OUT/copy.ref" && cp "$OUT/out-cmb.ref.json" "$OUT/copy.ref.json" || return 1
-	gst_host_check copy /copy.yuv 120 /out-cmb.yuv
+	gst_host_check copy /copy.yuv $GN /out-cmb.yuv
 }
 
 # storage -> ivshmem -> vivid's video output, which imports the dma-bufs
@@ -177,6 +178,42 @@ t_gst_v4l2sink() {
 	echo "60 frames from storage through ivshmem into $out (dmabuf-import), EOS, no error; not byte-checked"
 }
 
+# The capture card that writes by DMA (QEMU's edu, p2pbuf_educap.ko) into
+# p2psink's buffers (ivshmem), written to a file with O_DIRECT peer to
+# peer: 20 frames, each the frame of a later sequence than the one before.
+t_gst_educap() {
+	local rc=0
+	gst_mount || return
+	educap_load || return 1
+	poison_ivshmem || return 1
+	gst_run educap v4l2src device="$EDUCAP" io-mode=dmabuf-import num-buffers=20 ! \
+		video/x-raw,format=YUY2,width=32,height=32 ! \
+		p2psink provider="pci:$IVS/bar2" location=/mnt/educap.yuv || rc=1
+	[ $rc = 0 ] && { gst_expect educap imports 20 && gst_expect educap copies 0 &&
+		gst_expect educap io-path p2p || rc=1; }
+	if [ $rc = 0 ]; then
+		python3 - "$SRC/tests/vm" /mnt/educap.yuv 20 <<'PY' || rc=1
+import sys
+sys.path.insert(0, sys.argv[1])
+import vivid_frames
+pat = vivid_frames.EducapPattern(None, {"width": 32, "height": 32, "bytesperline": 64,
+                                        "sequence": 0})
+data = open(sys.argv[2], "rb").read()
+want = int(sys.argv[3])
+n = len(data) // pat.size
+seqs = [pat.identify(data[i * pat.size:(i + 1) * pat.size], 0, 2016) for i in range(n)]
+ok = n == want and len(data) == n * pat.size and None not in seqs and \
+    all(a < b for a, b in zip(seqs, seqs[1:]))
+print(f"{sys.argv[2]}: {n} frames of {pat.size} bytes, sequences {seqs}: "
+      f"{'each a later edu DMA frame than the one before' if ok else 'NOT as expected'} "
+      f"(want {want})")
+sys.exit(0 if ok else 1)
+PY
+	fi
+	rmmod p2pbuf_educap || rc=1
+	return $rc
+}
+
 # MMAP capture (system RAM): every frame is copied into device memory.
 t_gst_mmap() {
 	GBAR=$(bar_range ivshmem "$IVS" 2)
@@ -197,6 +234,7 @@ check gst-cmb --only-kernel debug --only-group switch --host -- t_gst_cmb
 check gst-ivshmem --only-kernel debug --only-group switch --host -- t_gst_ivshmem
 check gst-file-to-file --only-kernel debug --only-group switch --host -- t_gst_file_to_file
 check gst-v4l2sink --only-kernel debug --only-group switch -- t_gst_v4l2sink
+check gst-educap --only-kernel debug --only-group switch -- t_gst_educap
 check gst-mmap-copies --only-kernel debug --only-group switch --host -- t_gst_mmap
 # the host reads the files from the image once it is unmounted
 setup gst-umount --only-kernel debug --only-group switch -- t_gst_umount

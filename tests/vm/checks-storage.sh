@@ -7,7 +7,7 @@
 # Layout of the 1 GiB storage namespace (each VM boot starts with it full of
 # poison, tools/p2pbuf-vm --poison; a 1280x720 YUYV frame is 1843200 bytes,
 # 1.76 MiB):
-#   0        300 frames from the NVMe CMB (527.3 MiB)
+#   0        120 frames from the NVMe CMB (210.9 MiB)
 #   530 MiB  60 frames from ivshmem (after the slot that follows the CMB's
 #            frames, which must still be poison)
 #   640 MiB  20 frames bounced (split topology, stock kernel)
@@ -77,15 +77,15 @@ need_store() {
 	[ -n "$SNS" ] && [ -b "$SNS" ] || { echo "no storage namespace '$SNS' (P2PBUF_VM_STORE_NS): the rig did not find the storage NVMe"; return 1; }
 }
 
-# 300 frames: vivid -> NVMe CMB buffers -> O_DIRECT -> storage NVMe.
+# 120 frames: vivid -> NVMe CMB buffers -> O_DIRECT -> storage NVMe.
 t_storage_cmb() {
 	need_store || return
-	storage_capture storage-cmb "cmb:$CMB" 0 300 --fsync || { cat "$OUT/storage-cmb.err"; return 1; }
+	storage_capture storage-cmb "cmb:$CMB" 0 120 --fsync || { cat "$OUT/storage-cmb.err"; return 1; }
 	cat "$OUT/storage-cmb.err"
 	tail -1 "$OUT/storage-cmb.summary"
-	[ "$(summary_field storage-cmb written_frames)" = 300 ] || { echo "not 300 frames written"; return 1; }
+	[ "$(summary_field storage-cmb written_frames)" = 120 ] || { echo "not 120 frames written"; return 1; }
 	[ "$(summary_field storage-cmb write_path)" = p2p ] || { echo "path is not p2p"; return 1; }
-	echo 300 > "$OUT/storage-cmb.expect"
+	echo 120 > "$OUT/storage-cmb.expect"
 	storage_dma storage-cmb p2p "$(bar_range cmb "$CMB" "$(cmb_bar)")" || return 1
 	host_check storage storage-cmb nvme-store.img
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Inside the emulated machine: bind ivshmem's BAR to p2pbuf, capture vivid
-# frames into it by V4L2 DMABUF import, print where each landed; then
+# Inside the emulated machine: bind ivshmem's BAR to p2pbuf, capture frames
+# into it by V4L2 DMABUF import (written by the edu capture card's DMA, then
+# by vivid with the CPU), print where each landed; then
 # capture into device memory and on to the storage NVMe with O_DIRECT.
 #   demo-guest.sh BUILD_DIR FRAMES WIDTH HEIGHT
 set -euo pipefail
@@ -17,7 +18,26 @@ SRC=$(realpath "$(dirname "$0")/../..")
 insmod "$BUILD/kernel/p2pbuf-$P2PBUF_VM_KERNEL.ko"
 p2pbuf-ctl bind "$IVS"
 p2pbuf-ctl list
-# every frame differs and follows from its sequence number
+
+# A capture card that writes by DMA: QEMU's edu device
+# (tests/kmod/p2pbuf_educap.ko) writes each frame with its own DMA engine
+# at the bus address p2pbuf handed out, through the PCIe switch.
+echo
+echo "capture card -> device memory, by the card's DMA (QEMU edu, YUYV 32x32, ~10 fps):"
+educap_load
+educap_reference "$OUT/demo-edu.ref"
+p2pbuf-capture -d "$EDUCAP" --set-fmt-video="$EDUCAP_FMT" --provider "pci:$IVS/bar2" \
+	--buffers 4 --ring "$N" --stream-count "$N" --manifest "$OUT/demo-edu.manifest"
+echo "check of $OUT/ivshmem.bin (the BAR's backing file on the host), frame by frame:"
+python3 "$SRC/tests/vm/verify-frames.py" --bar-base "$(sed -n "3p" "/sys/bus/pci/devices/$IVS/resource" | awk '{print $1}')" \
+	"$OUT/demo-edu.manifest" "$OUT/ivshmem.bin" "$OUT/demo-edu.ref"
+rmmod p2pbuf_educap
+
+# vivid, a software driver: it writes with the CPU through the buffer's
+# vmap (route: vmap (cpu)); every frame differs and follows from its
+# sequence number
+echo
+echo "vivid -> device memory, written by the CPU (640x480):"
 vivid_load
 # an independent reference: one frame by MMAP into system RAM
 reference_frame "$OUT/demo.ref"

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# vivid as the capture source of the VM checks and the demo (source this
+# The capture sources of the VM checks and the demo, vivid and QEMU's edu as
+# a capture card (source this
 # file in guest bash scripts; FMT is the v4l2-ctl --set-fmt-video value).
 
 # vivid frames that differ per sequence number and can be computed from
@@ -39,4 +40,40 @@ compliance() {
 		{ echo "no v4l2-compliance in $r (run tools/p2pbuf-vm fetch-newest)"; return 1; }
 	"$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
 		"$r/usr/bin/v4l2-compliance" "$@"
+}
+
+# QEMU's edu device as a capture card that writes by DMA
+# (tests/kmod/p2pbuf_educap.ko; tests/vm/checks-educap.sh)
+EDUCAP_FMT="width=32,height=32,pixelformat=YUYV"
+
+# educap_load [MODULE PARAMS]: the driver bound to edu, its node in $EDUCAP
+educap_load() {
+	local d
+	rmmod p2pbuf_edu 2>/dev/null || true
+	rmmod p2pbuf_educap 2>/dev/null || true
+	# what it uses: insmod does not load dependencies
+	modprobe -a videodev videobuf2-v4l2 videobuf2-dma-contig || return 1
+	insmod "$BUILD/tests/kmod/p2pbuf_educap-$P2PBUF_VM_KERNEL.ko" "$@" || return 1
+	EDUCAP=
+	for _ in $(seq 50); do
+		for d in /sys/class/video4linux/video*; do
+			[ "$(cat "$d/name" 2>/dev/null)" = p2pbuf-educap ] && EDUCAP=/dev/${d##*/}
+		done
+		[ -n "$EDUCAP" ] && break
+		sleep 0.1
+	done
+	[ -n "$EDUCAP" ] || { echo "no p2pbuf-educap video node: edu did not bind"; dmesg | tail -5; return 1; }
+}
+
+# educap_reference OUT: one frame captured by MMAP into RAM (by the device's
+# DMA too), and OUT.json, for the verifier (which checks it follows the
+# formula)
+educap_reference() {
+	local seq
+	v4l2-ctl -d "$EDUCAP" --set-fmt-video="$EDUCAP_FMT" --stream-mmap --stream-count=1 \
+		--stream-to="$1" --verbose > "$1.log" 2>&1 || { cat "$1.log"; return 1; }
+	seq=$(grep -o 'seq: *[0-9]*' "$1.log" | tail -1 | grep -o '[0-9]*$')
+	[ -n "$seq" ] || { echo "educap reference: no sequence in the log"; cat "$1.log"; return 1; }
+	printf '{"pattern": "educap", "width": 32, "height": 32, "bytesperline": 64, "sequence": %d}\n' \
+		"$seq" > "$1.json"
 }
