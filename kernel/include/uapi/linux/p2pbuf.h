@@ -115,11 +115,11 @@ enum p2pbuf_memtype {
 };
 
 /* Provider flags (output). */
-#define P2PBUF_PROVIDER_REVOKED		(1U << 0)	/* device going away */
+#define P2PBUF_PROVIDER_REVOKED		0x1U	/* device going away */
 /* Addresses are 0: the caller (the opener of ctl) lacks CAP_SYS_ADMIN. */
-#define P2PBUF_PROVIDER_ADDRS_HIDDEN	(1U << 1)
+#define P2PBUF_PROVIDER_ADDRS_HIDDEN	0x2U
 /* Input: look the provider up by @name, not by @index. */
-#define P2PBUF_PROVIDER_BY_NAME		(1U << 31)
+#define P2PBUF_PROVIDER_BY_NAME		0x80000000U
 
 /**
  * struct p2pbuf_provider_info - describe provider number @index, or the
@@ -204,13 +204,13 @@ struct p2pbuf_attach_info {
  * exporter, 7.1+); such a mapping outlives a revocation until the importer
  * unmaps it (see the README's "After revocation").
  */
-#define P2PBUF_ATTACH_REVOCABLE		(1U << 0)
-#define P2PBUF_ATTACH_PINNED		(1U << 1)
+#define P2PBUF_ATTACH_REVOCABLE		0x1U
+#define P2PBUF_ATTACH_PINNED		0x2U
 
 /* Buffer flags (output). */
-#define P2PBUF_BUFFER_REVOKED		(1U << 0)
+#define P2PBUF_BUFFER_REVOKED		0x1U
 /* Addresses are 0: the caller (the opener of ctl) lacks CAP_SYS_ADMIN. */
-#define P2PBUF_BUFFER_ADDRS_HIDDEN	(1U << 1)
+#define P2PBUF_BUFFER_ADDRS_HIDDEN	0x2U
 
 /**
  * struct p2pbuf_buffer_info - describe a p2pbuf dma-buf
@@ -251,9 +251,9 @@ struct p2pbuf_buffer_info {
 };
 
 /* Input: the provider is @provider (its name), not @index. */
-#define P2PBUF_ROUTE_BY_NAME		(1U << 31)
+#define P2PBUF_ROUTE_BY_NAME		0x80000000U
 /* @index is a dma-buf fd (of any exporter): see below. */
-#define P2PBUF_ROUTE_BY_DMABUF		(1U << 30)
+#define P2PBUF_ROUTE_BY_DMABUF		0x40000000U
 
 /**
  * struct p2pbuf_route_query - can PCI device @client reach provider @index
