@@ -34,18 +34,8 @@
 #include <linux/uaccess.h>
 #include <linux/version.h>
 
+#include "edu_hw.h"
 #include "p2pbuf_edu.h"
-
-#define EDU_ID			0x00
-#define EDU_ID_MAGIC		0xed
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_CNT		0x90
-#define EDU_DMA_CMD		0x98
-#define EDU_DMA_RUN		0x1
-#define EDU_DMA_TO_RAM		0x2	/* else: from the bus address into the device */
-#define EDU_BUF_ADDR		0x40000	/* the device's own 4 KiB buffer */
-#define EDU_DMA_TIMEOUT_MS	5000
 
 /* The one version comparison (as kernel/p2pbuf_compat.h does it). */
 #define EDU_KERNEL_AT_LEAST(major, minor) \
@@ -105,24 +95,6 @@ static const struct dma_buf_attach_ops edu_importer_ops = {
 	.move_notify = edu_invalidate,
 #endif
 };
-
-static int edu_dma(struct edu_dev *edu, u64 src, u64 dst, u32 len, u32 cmd)
-{
-	unsigned int waited = 0;
-
-	writeq(src, edu->mmio + EDU_DMA_SRC);
-	writeq(dst, edu->mmio + EDU_DMA_DST);
-	writeq(len, edu->mmio + EDU_DMA_CNT);
-	writeq(cmd | EDU_DMA_RUN, edu->mmio + EDU_DMA_CMD);
-	/* The device completes a transfer ~100 ms (virtual time) later. */
-	while (readq(edu->mmio + EDU_DMA_CMD) & EDU_DMA_RUN) {
-		if (waited >= EDU_DMA_TIMEOUT_MS)
-			return -ETIMEDOUT;
-		usleep_range(10000, 20000);
-		waited += 10;
-	}
-	return 0;
-}
 
 /* The bus address of byte @off of the mapping, if one segment holds @len. */
 static int edu_sg_addr(struct sg_table *sgt, u64 off, u64 len, dma_addr_t *addr)
@@ -245,10 +217,10 @@ static long edu_read(struct edu_file *ef, struct p2pedu_read __user *ureq)
 	if (edu->gone) {
 		ret = -ENODEV;
 	} else {
-		ret = edu_dma(edu, src, EDU_BUF_ADDR, r.length, 0);
+		ret = edu_hw_dma(edu->mmio, src, EDU_BUF_ADDR, r.length, 0);
 		if (!ret)
-			ret = edu_dma(edu, EDU_BUF_ADDR, edu->bounce_dma, r.length,
-				      EDU_DMA_TO_RAM);
+			ret = edu_hw_dma(edu->mmio, EDU_BUF_ADDR, edu->bounce_dma,
+					 r.length, EDU_DMA_TO_RAM);
 		if (!ret)
 			memcpy(data, edu->bounce, r.length);
 	}
@@ -373,11 +345,9 @@ static int edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	if ((readl(edu->mmio + EDU_ID) & 0xff) != EDU_ID_MAGIC) {
-		dev_err(&pdev->dev, "not an edu device (id %#x)\n", readl(edu->mmio + EDU_ID));
-		ret = -ENODEV;
+	ret = edu_hw_check_id(pdev, edu->mmio);
+	if (ret)
 		goto err_put;
-	}
 	edu->bounce = dma_alloc_coherent(&pdev->dev, P2PEDU_MAX_READ,
 					 &edu->bounce_dma, GFP_KERNEL);
 	if (!edu->bounce) {
@@ -426,7 +396,7 @@ static void edu_remove(struct pci_dev *pdev)
 }
 
 static const struct pci_device_id edu_ids[] = {
-	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ PCI_DEVICE(EDU_PCI_VENDOR, EDU_PCI_DEVICE) },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, edu_ids);

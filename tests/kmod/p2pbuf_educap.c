@@ -38,16 +38,7 @@
 #include <media/videobuf2-dma-contig.h>
 #include <media/videobuf2-v4l2.h>
 
-#define EDU_ID			0x00
-#define EDU_ID_MAGIC		0xed
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_CNT		0x90
-#define EDU_DMA_CMD		0x98
-#define EDU_DMA_RUN		0x1
-#define EDU_DMA_TO_RAM		0x2
-#define EDU_BUF_ADDR		0x40000
-#define EDU_DMA_TIMEOUT_MS	5000
+#include "edu_hw.h"
 
 #define EDUCAP_W		32
 #define EDUCAP_H		32
@@ -81,23 +72,6 @@ struct educap {
 	u64 dma_errors;
 };
 
-static int educap_dma(struct educap *ec, u64 src, u64 dst, u32 len, u32 cmd)
-{
-	unsigned int waited = 0;
-
-	writeq(src, ec->mmio + EDU_DMA_SRC);
-	writeq(dst, ec->mmio + EDU_DMA_DST);
-	writeq(len, ec->mmio + EDU_DMA_CNT);
-	writeq(cmd | EDU_DMA_RUN, ec->mmio + EDU_DMA_CMD);
-	while (readq(ec->mmio + EDU_DMA_CMD) & EDU_DMA_RUN) {
-		if (waited >= EDU_DMA_TIMEOUT_MS)
-			return -ETIMEDOUT;
-		usleep_range(5000, 10000);
-		waited += 5;
-	}
-	return 0;
-}
-
 /* The device buffer's content: xorshift32 bytes (the verifier's too). */
 static void educap_template(u8 *t, size_t len)
 {
@@ -122,7 +96,7 @@ static int educap_load_template(struct educap *ec)
 	if (!t)
 		return -ENOMEM;
 	educap_template(t, EDUCAP_TEMPLATE);
-	ret = educap_dma(ec, dma, EDU_BUF_ADDR, EDUCAP_TEMPLATE, 0);
+	ret = edu_hw_dma(ec->mmio, dma, EDU_BUF_ADDR, EDUCAP_TEMPLATE, 0);
 	dma_free_coherent(&ec->pdev->dev, EDUCAP_TEMPLATE, t, dma);
 	return ret;
 }
@@ -149,7 +123,7 @@ static int educap_fill(struct educap *ec, struct educap_buf *b, u32 seq)
 	for (k = 0; k < EDUCAP_SIZE / EDUCAP_CHUNK; k++) {
 		u32 off = (seq * 97 + k * 1009) % (EDUCAP_TEMPLATE - EDUCAP_CHUNK);
 
-		ret = educap_dma(ec, EDU_BUF_ADDR + off, dst + k * EDUCAP_CHUNK,
+		ret = edu_hw_dma(ec->mmio, EDU_BUF_ADDR + off, dst + k * EDUCAP_CHUNK,
 				 EDUCAP_CHUNK, EDU_DMA_TO_RAM);
 		if (ret)
 			return ret;
@@ -423,11 +397,9 @@ static int educap_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	if ((readl(ec->mmio + EDU_ID) & 0xff) != EDU_ID_MAGIC) {
-		dev_err(&pdev->dev, "not an edu device (id %#x)\n", readl(ec->mmio + EDU_ID));
-		ret = -ENODEV;
+	ret = edu_hw_check_id(pdev, ec->mmio);
+	if (ret)
 		goto err_free;
-	}
 	ret = educap_load_template(ec);
 	if (ret) {
 		dev_err(&pdev->dev, "loading the pattern into the device failed: %d\n", ret);
@@ -491,7 +463,7 @@ static void educap_remove(struct pci_dev *pdev)
 }
 
 static const struct pci_device_id educap_ids[] = {
-	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ PCI_DEVICE(EDU_PCI_VENDOR, EDU_PCI_DEVICE) },
 	{ }
 };
 MODULE_DEVICE_TABLE(pci, educap_ids);

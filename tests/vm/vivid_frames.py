@@ -50,11 +50,7 @@ class Pattern:
     name = "vivid"
 
     def __init__(self, ref, meta):
-        self.w = int(meta["width"])
-        self.h = int(meta["height"])
-        self.bpl = int(meta["bytesperline"])
-        self.seq0 = int(meta["sequence"])
-        self.size = self.bpl * self.h
+        self.geometry(meta)
         if len(ref) < self.size:
             raise ValueError(f"reference has {len(ref)} bytes, {self.w}x{self.h} "
                              f"needs {self.size}")
@@ -62,6 +58,14 @@ class Pattern:
         self.hstep = ((self.w + 319) // 320) * 4  # pixels per sequence
         self.bpp = self.bpl // self.w  # bytes per pixel (2 for YUYV)
         self.hperiod = self.w // self.hstep
+
+    def geometry(self, meta):
+        """Size and reference sequence from the reference's META."""
+        self.w = int(meta["width"])
+        self.h = int(meta["height"])
+        self.bpl = int(meta["bytesperline"])
+        self.seq0 = int(meta["sequence"])
+        self.size = self.bpl * self.h
         self.cache = {}
 
     def shift(self, seq):
@@ -76,11 +80,14 @@ class Pattern:
     def frame(self, seq):
         f = self.cache.get(seq)
         if f is None:
-            f = b"".join(self.row(seq, r) for r in range(self.h))
+            f = self.build(seq)
             if len(self.cache) > 64:
                 self.cache.clear()
             self.cache[seq] = f
         return f
+
+    def build(self, seq):
+        return b"".join(self.row(seq, r) for r in range(self.h))
 
     def matches(self, seq, data):
         return data[:self.size] == self.frame(seq)
@@ -232,12 +239,7 @@ class EducapPattern(Pattern):
     name = "edu DMA"
 
     def __init__(self, ref, meta):
-        self.w = int(meta["width"])
-        self.h = int(meta["height"])
-        self.bpl = int(meta["bytesperline"])
-        self.seq0 = int(meta["sequence"])
-        self.size = self.bpl * self.h
-        self.cache = {}
+        self.geometry(meta)
         x, t = 0x2545F491, bytearray()
         for _ in range(self.TEMPLATE):
             x ^= (x << 13) & 0xFFFFFFFF
@@ -251,16 +253,10 @@ class EducapPattern(Pattern):
             raise ValueError(f"the reference frame (sequence {self.seq0}, captured by MMAP) "
                              "does not follow the educap formula: driver and verifier disagree")
 
-    def frame(self, seq):
-        f = self.cache.get(seq)
-        if f is None:
-            span = self.TEMPLATE - self.CHUNK
-            f = b"".join(self.template[o:o + self.CHUNK] for o in
-                         ((seq * 97 + k * 1009) % span for k in range(self.size // self.CHUNK)))
-            if len(self.cache) > 64:
-                self.cache.clear()
-            self.cache[seq] = f
-        return f
+    def build(self, seq):
+        span = self.TEMPLATE - self.CHUNK
+        return b"".join(self.template[o:o + self.CHUNK] for o in
+                        ((seq * 97 + k * 1009) % span for k in range(self.size // self.CHUNK)))
 
     def identify(self, data, lo, hi):
         data = bytes(data[:self.size])
