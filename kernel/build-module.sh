@@ -3,7 +3,8 @@
 # Build p2pbuf.ko (or another module: tests/kmod's test importer) out of
 # tree against one kernel build tree, with W=1 and warnings as errors, in a
 # private copy so the source tree stays clean.
-# usage: build-module.sh SRCDIR KDIR WORKDIR OUTPUT.ko [MODULE_NAME]
+# usage: build-module.sh SRCDIR KDIR WORKDIR OUTPUT.ko [MODULE_NAME [MODULE2 OUTPUT2.ko]...]
+# (further modules of the same Kbuild, e.g. p2pbuf_video beside p2pbuf)
 # A KDIR of the form ROOT/usr/src/linux-headers-* where ROOT/.p2pbuf-chroot
 # exists (the "newest" kernel of tools/p2pbuf-vm fetch-newest: its gcc and
 # kbuild tools need a newer glibc than the host's) is built inside that
@@ -13,6 +14,10 @@
 # the build and nothing stays mounted on the host.
 set -euo pipefail
 src=$1 kdir=$2 work=$3 out=$4 mod=${5:-p2pbuf}
+shift $(($# < 5 ? $# : 5))
+extra=("$@")	# MODULE2 OUTPUT2.ko ...
+mods=("$mod")
+for ((i = 0; i < ${#extra[@]}; i += 2)); do mods+=("${extra[i]}"); done
 mkdir -p "$work"
 for f in "$src"/*.c "$src"/*.h "$src"/Kbuild; do
 	cmp -s "$f" "$work/$(basename "$f")" || cp "$f" "$work/"
@@ -38,7 +43,7 @@ if [ -n "$croot" ]; then
 		make -s -C "$ckdir" M="${cwork#"$croot"}" W=1 KCFLAGS=-Werror modules \
 		>"$work/build.log" 2>&1 || rc=$?
 	if [ $rc = 0 ]; then
-		cp "$cwork/$mod.ko" "$work/$mod.ko"
+		for m in "${mods[@]}"; do cp "$cwork/$m.ko" "$work/$m.ko"; done
 	fi
 else
 	rc=0
@@ -55,3 +60,4 @@ if grep -q 'warning:' "$work/build.log"; then
 	exit 1
 fi
 cp "$work/$mod.ko" "$out"
+for ((i = 0; i < ${#extra[@]}; i += 2)); do cp "$work/${extra[i]}.ko" "${extra[i + 1]}"; done

@@ -593,6 +593,7 @@ err_nomem:
 	kfree(buf);
 	return ERR_PTR(-ENOMEM);
 }
+EXPORT_SYMBOL_GPL(p2pbuf_buffer_export);
 
 /*
  * The caller holds a reference to the dma-buf's file (taken with

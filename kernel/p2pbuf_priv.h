@@ -11,6 +11,7 @@
 #include <linux/memremap.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/wait.h>
 #include <linux/pci.h>
 #include <uapi/linux/p2pbuf.h>
@@ -60,6 +61,7 @@ struct p2pbuf_provider {
 	struct mutex lock;		/* buffers list, stats, revoked */
 	struct list_head buffers;
 	bool revoked;
+	bool going;			/* set before revocation tells its users */
 	u64 allocated;
 	u64 peak;
 	u64 nbuffers;
@@ -125,6 +127,12 @@ struct p2pbuf_provider *p2pbuf_provider_find_pdev(struct pci_dev *pdev,
 						  enum p2pbuf_kind kind);
 void p2pbuf_provider_fill_info(struct p2pbuf_provider *prov,
 			       struct p2pbuf_provider_info *info);
+struct p2pbuf_provider *p2pbuf_provider_lookup(const char *name);
+int p2pbuf_provider_name(u32 index, char *name);
+/* Notifier events; data is the provider. */
+#define P2PBUF_EVENT_REVOKE	1
+int p2pbuf_register_notifier(struct notifier_block *nb);
+int p2pbuf_unregister_notifier(struct notifier_block *nb);
 
 /* backend.c */
 int p2pbuf_backend_setup(struct p2pbuf_provider *prov);

@@ -18,10 +18,26 @@ static const char *const p2pbuf_memtype_names[] = {
 	[P2PBUF_MEMTYPE_UC] = "uncached",
 };
 
+/* Told when a provider is revoked (P2PBUF_EVENT_REVOKE, data: the provider). */
+static BLOCKING_NOTIFIER_HEAD(p2pbuf_notifier);
+
+int p2pbuf_register_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_register(&p2pbuf_notifier, nb);
+}
+EXPORT_SYMBOL_GPL(p2pbuf_register_notifier);
+
+int p2pbuf_unregister_notifier(struct notifier_block *nb)
+{
+	return blocking_notifier_chain_unregister(&p2pbuf_notifier, nb);
+}
+EXPORT_SYMBOL_GPL(p2pbuf_unregister_notifier);
+
 void p2pbuf_provider_get(struct p2pbuf_provider *prov)
 {
 	kref_get(&prov->ref);
 }
+EXPORT_SYMBOL_GPL(p2pbuf_provider_get);
 
 static void p2pbuf_provider_free(struct kref *ref)
 {
@@ -37,6 +53,44 @@ void p2pbuf_provider_put(struct p2pbuf_provider *prov)
 {
 	kref_put(&prov->ref, p2pbuf_provider_free);
 }
+EXPORT_SYMBOL_GPL(p2pbuf_provider_put);
+
+/* The live provider called @name, with a reference, or NULL. */
+struct p2pbuf_provider *p2pbuf_provider_lookup(const char *name)
+{
+	struct p2pbuf_provider *prov, *found = NULL;
+
+	mutex_lock(&p2pbuf_lock);
+	list_for_each_entry(prov, &p2pbuf_providers, node) {
+		if (!strcmp(prov->name, name) && !READ_ONCE(prov->going)) {
+			p2pbuf_provider_get(prov);
+			found = prov;
+			break;
+		}
+	}
+	mutex_unlock(&p2pbuf_lock);
+	return found;
+}
+EXPORT_SYMBOL_GPL(p2pbuf_provider_lookup);
+
+/* The name of the provider at @index of the list, or -ENOENT. */
+int p2pbuf_provider_name(u32 index, char *name)
+{
+	struct p2pbuf_provider *prov;
+	int ret = -ENOENT;
+
+	mutex_lock(&p2pbuf_lock);
+	list_for_each_entry(prov, &p2pbuf_providers, node) {
+		if (!index--) {
+			strscpy(name, prov->name, P2PBUF_NAME_LEN);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&p2pbuf_lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(p2pbuf_provider_name);
 
 static int p2pbuf_provider_open(struct inode *inode, struct file *file)
 {
@@ -337,6 +391,13 @@ void p2pbuf_provider_revoke(struct p2pbuf_provider *prov)
 	struct p2pbuf_buffer *buf, *tmp;
 	LIST_HEAD(live);
 	u64 n = 0;
+
+	/*
+	 * Users of the provider that hold buffers of their own (the V4L2
+	 * memory nodes of p2pbuf_video.ko) stop first and let go of them.
+	 */
+	WRITE_ONCE(prov->going, true);
+	blocking_notifier_call_chain(&p2pbuf_notifier, P2PBUF_EVENT_REVOKE, prov);
 
 	mutex_lock(&p2pbuf_lock);
 	list_del_init(&prov->node);

@@ -1165,6 +1165,80 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+/* ------------------------------------------------------------------------
+ * video: the V4L2 memory nodes of p2pbuf_video.ko
+ * ------------------------------------------------------------------------ */
+
+static int video_list(void)
+{
+	char line[256], prov[64], out[32], cap[32];
+	unsigned int n = 0;
+	struct json j;
+	FILE *f;
+
+	f = fopen("/sys/class/p2pbuf_video/nodes", "re");
+	if (!f)
+		return fail(-ENODEV, "video", "cannot read /sys/class/p2pbuf_video/nodes");
+	if (opt_json) {
+		json_init(&j, stdout);
+		json_open(&j, NULL, '[');
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %31s %31s", prov, out, cap) != 3)
+			continue;
+		if (opt_json) {
+			char o[40], c[40];
+
+			snprintf(o, sizeof(o), "/dev/%s", out);
+			snprintf(c, sizeof(c), "/dev/%s", cap);
+			json_open(&j, NULL, '{');
+			json_str(&j, "provider", prov);
+			json_str(&j, "output", o);
+			json_str(&j, "capture", c);
+			json_close(&j, '}');
+		} else {
+			if (!n)
+				printf("%-24s %-12s %-12s\n", "PROVIDER", "OUTPUT", "CAPTURE");
+			printf("%-24s /dev/%-7s /dev/%-7s\n", prov, out, cap);
+		}
+		n++;
+	}
+	fclose(f);
+	if (opt_json)
+		json_close(&j, ']');
+	else if (!n)
+		printf("no V4L2 memory nodes: create them with '" PROG " video add PROVIDER'\n");
+	return 0;
+}
+
+static int cmd_video(int argc, char **argv)
+{
+	char out[64], cap[64];
+	int ret;
+
+	if (argc == 1 && !strcmp(argv[0], "list"))
+		return video_list();
+	if (argc != 2 || (strcmp(argv[0], "add") && strcmp(argv[0], "remove")))
+		return usage_error("video: list, add PROVIDER or remove PROVIDER");
+	if (!strcmp(argv[0], "remove")) {
+		ret = p2pbuf_video_remove(argv[1]);
+		if (ret)
+			return fail(ret, "video", "cannot remove the nodes of %s (see '" PROG " video list')",
+				    argv[1]);
+		printf("%s: nodes removed\n", argv[1]);
+		return 0;
+	}
+	ret = p2pbuf_video_create(argv[1]);
+	if (ret)
+		return fail(ret, "video", "cannot create nodes for %s (a provider name from '" PROG " list', or pci:/cmb:/name: spec)",
+			    argv[1]);
+	ret = p2pbuf_video_find(argv[1], out, cap, sizeof(out));
+	if (ret)
+		return fail(ret, "video", "nodes of %s created but not listed", argv[1]);
+	printf("%s: output %s, capture %s\n", argv[1], out, cap);
+	return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 
 static void usage(FILE *f)
@@ -1182,6 +1256,8 @@ static void usage(FILE *f)
 		"  info ... --peer BDF        how PCI device BDF reaches that dma-buf, whoever\n"
 		"                             exported it (another exporter: root only)\n"
 		"  info --all                 every p2pbuf dma-buf open in the system\n"
+		"  video list                 V4L2 memory nodes (p2pbuf_video.ko)\n"
+		"  video add|remove PROVIDER  create or remove a provider's node pair\n"
 		"\n"
 		"SPEC: pci:BDF[/barN] cmb:BDF name:NODE heap:NAME udmabuf drm:PATH fd:N\n"
 		"SIZE: bytes, or with K, M, G (binary)\n"
@@ -1227,6 +1303,8 @@ int p2pbuf_ctl_main(int argc, char **argv)
 		return cmd_alloc(n - 1, args + 1);
 	if (!strcmp(cmd, "info"))
 		return cmd_info(n - 1, args + 1);
+	if (!strcmp(cmd, "video"))
+		return cmd_video(n - 1, args + 1);
 	if (!strcmp(cmd, "list") || !strcmp(cmd, "stats"))
 		return usage_error("%s takes no arguments", cmd);
 	return usage_error("unknown command '%s'", cmd);

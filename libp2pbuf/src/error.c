@@ -18,6 +18,8 @@ const char *p2pbuf_error_hint(int err, const char *op)
 
 	switch (err) {
 	case -ENODEV:
+		if (op_is(op, "video"))
+			return "p2pbuf_video not loaded (modprobe p2pbuf_video), or no such provider ('p2pbuf-ctl list'; 'p2pbuf-ctl video list' shows the nodes)";
 		if (op_is(op, "heap:"))
 			return "this kernel has no dma-heaps (CONFIG_DMABUF_HEAPS)";
 		if (op_is(op, "map") || op_is(op, "stream") || op_is(op, "alloc"))
@@ -38,6 +40,8 @@ const char *p2pbuf_error_hint(int err, const char *op)
 			return "no such provider or PCI device: see 'p2pbuf-ctl list' and lspci -D";
 		if (op_is(op, "stream"))
 			return "no such video device: see ls /dev/video* (modprobe vivid for a virtual one)";
+		if (op_is(op, "video"))
+			return "the provider has no V4L2 memory nodes: create them with 'p2pbuf-ctl video add PROVIDER'";
 		return "no such device node";
 	case -ENOTUNIQ:
 		return "the device has several p2pbuf providers: name one with pci:BDF/barN";
@@ -49,6 +53,8 @@ const char *p2pbuf_error_hint(int err, const char *op)
 		return "";
 	case -EACCES:
 	case -EPERM:
+		if (op_is(op, "video"))
+			return "creating and removing V4L2 memory nodes is for root (it writes /sys/class/p2pbuf_video)";
 		return "permission denied: run as root or install the p2pbuf udev rule (group video)";
 	case -ENOMEM:
 	case -ENOSPC:

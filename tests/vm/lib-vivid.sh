@@ -38,7 +38,7 @@ compliance() {
 	r=$(readlink -f "${P2PBUF_CACHE:-/var/cache/p2pbuf}/latest-newest")/root
 	[ -x "$r/usr/bin/v4l2-compliance" ] ||
 		{ echo "no v4l2-compliance in $r (run tools/p2pbuf-vm fetch-newest)"; return 1; }
-	"$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
+	timeout 600 "$r/lib64/ld-linux-x86-64.so.2" --library-path "$r/lib/x86_64-linux-gnu:$r/usr/lib/x86_64-linux-gnu" \
 		"$r/usr/bin/v4l2-compliance" "$@"
 }
 

@@ -1281,6 +1281,58 @@ int p2pbuf_dvb_stats(const struct p2pbuf_dvb *dvb, struct p2pbuf_dvb_stats *stat
  */
 int p2pbuf_dvb_fd(const struct p2pbuf_dvb *dvb);
 
+/* ------------------------------------------------------------------------
+ * V4L2 memory nodes (p2pbuf_video.ko): a loopback pair per provider whose
+ * buffers are the provider's memory, exported by VIDIOC_EXPBUF as p2pbuf
+ * dma-bufs. Any V4L2 application can take buffers from them (v4l2-ctl
+ * --stream-dmabuf -E NODE, GStreamer io-mode=dmabuf).
+ * ------------------------------------------------------------------------ */
+
+enum p2pbuf_video_dir {
+	P2PBUF_VIDEO_OUTPUT = 0,	/* frames are queued here (the writer) */
+	P2PBUF_VIDEO_CAPTURE = 1,	/* and dequeued here, in place (the reader) */
+};
+
+/**
+ * p2pbuf_video_find() - the V4L2 memory nodes of a provider
+ * @provider:	a provider name as under /dev/p2pbuf ("0000:05:00.0-bar2")
+ *		or a spec naming a p2pbuf provider ("pci:...", "cmb:...",
+ *		"name:...")
+ * @output:	where to store the output node's path ("/dev/video1"), or NULL
+ * @capture:	where to store the capture node's path, or NULL
+ * @len:	size of each of @output and @capture
+ *
+ * Return: 0; -ENOENT when the provider has no nodes (create them with
+ * p2pbuf_video_create()); -ENODEV when p2pbuf_video.ko is not loaded;
+ * -ENAMETOOLONG when @len is too small; errors of p2pbuf_provider_open()
+ * for a spec.
+ */
+int p2pbuf_video_find(const char *provider, char *output, char *capture, size_t len);
+
+/**
+ * p2pbuf_video_open() - open a provider's output or capture node
+ * @provider:	as for p2pbuf_video_find()
+ * @dir:	P2PBUF_VIDEO_OUTPUT or P2PBUF_VIDEO_CAPTURE
+ * @flags:	open(2) flags (O_RDWR, O_NONBLOCK); O_CLOEXEC is added
+ *
+ * Return: an fd the caller owns and closes, or -errno as
+ * p2pbuf_video_find(), -EINVAL for another @dir, or open(2)'s error.
+ */
+int p2pbuf_video_open(const char *provider, enum p2pbuf_video_dir dir, int flags);
+
+/**
+ * p2pbuf_video_create() - create a provider's node pair
+ * p2pbuf_video_remove() - remove it (open files get -ENODEV; their buffers
+ *			   are freed)
+ * @provider:	as for p2pbuf_video_find()
+ *
+ * Writes /sys/class/p2pbuf_video/add or remove: root only.
+ * Return: 0; -EEXIST (create: it has nodes); -ENODEV (no such provider,
+ * none to remove, or p2pbuf_video.ko not loaded); -EACCES.
+ */
+int p2pbuf_video_create(const char *provider);
+int p2pbuf_video_remove(const char *provider);
+
 #ifdef __cplusplus
 }
 #endif
