@@ -4,7 +4,9 @@
  *
  * Each buffer holds one GstDmaBufAllocator memory wrapping a dup of the fd
  * of a p2pbuf_alloc() buffer, so importers (v4l2src io-mode=dmabuf-import,
- * v4l2sink io-mode=dmabuf-import, GPU elements) get device memory. The pool
+ * v4l2sink io-mode=dmabuf-import, GPU elements) get device memory. The
+ * memfd test provider's buffers are not dma-bufs: GstFdAllocator memory,
+ * so that nobody sends them dma-buf ioctls (DMA_BUF_IOCTL_SYNC). The pool
  * grows on demand (max 0 is honoured as "no limit"); the provider's own
  * size is the limit, and running out is an error the user sees.
  */
@@ -231,7 +233,8 @@ gst_p2p_buffer_pool_new (GstP2pProvider * provider, GstElement * owner)
   self = g_object_new (GST_TYPE_P2P_BUFFER_POOL, NULL);
   gst_object_ref_sink (self);
   self->provider = gst_p2p_provider_ref (provider);
-  self->allocator = gst_dmabuf_allocator_new ();
+  self->allocator = gst_p2p_provider_is_dmabuf (provider) ?
+      gst_dmabuf_allocator_new () : gst_fd_allocator_new ();
   g_weak_ref_set (&self->owner, owner);
   return GST_BUFFER_POOL (self);
 }

@@ -178,7 +178,7 @@ mem_data_free (GstP2pMemData * data)
 
 GstMemory *
 gst_p2p_memory_alloc (GstP2pProvider * provider,
-    GstAllocator * dmabuf_allocator, gsize size, gint * err)
+    GstAllocator * allocator, gsize size, gint * err)
 {
   struct p2pbuf_buffer *buf = NULL;
   GstP2pMemData *data;
@@ -200,7 +200,8 @@ gst_p2p_memory_alloc (GstP2pProvider * provider,
     *err = fd;
     return NULL;
   }
-  mem = gst_dmabuf_allocator_alloc (dmabuf_allocator, fd, size);
+  /* A GstDmaBufAllocator is a GstFdAllocator: this serves both. */
+  mem = gst_fd_allocator_alloc (allocator, fd, size, GST_FD_MEMORY_FLAG_NONE);
   if (!mem) {
     close (fd);
     p2pbuf_buffer_free (buf);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What p2psink, p2psrc and the pool share: a reference-counted provider,
- * dma-buf GstMemory wrapping p2pbuf buffers, CPU access to that memory,
- * caps parsing and error reporting.
+ * dma-buf GstMemory (fd memory for memfd) wrapping p2pbuf buffers, CPU
+ * access to that memory, caps parsing and error reporting.
  */
 #ifndef __GST_P2P_MEMORY_H__
 #define __GST_P2P_MEMORY_H__
@@ -55,12 +55,14 @@ void gst_p2p_post_open_error (GstElement * element, const gchar * spec,
     gint err);
 
 /*
- * A dma-buf GstMemory (GstDmaBufAllocator, its own dup of the fd) of @size
- * bytes, allocated from @provider. The memory keeps the p2pbuf buffer for
- * CPU and file access. NULL and *err = -errno on failure.
+ * A GstMemory of @size bytes allocated from @provider, made by @allocator
+ * from its own dup of the buffer's fd: a GstDmaBufAllocator for dma-buf
+ * providers, a GstFdAllocator for the memfd test provider (not a dma-buf,
+ * see gst_p2p_provider_is_dmabuf()). The memory keeps the p2pbuf buffer
+ * for CPU and file access. NULL and *err = -errno on failure.
  */
 GstMemory *gst_p2p_memory_alloc (GstP2pProvider * provider,
-    GstAllocator * dmabuf_allocator, gsize size, gint * err);
+    GstAllocator * allocator, gsize size, gint * err);
 
 /* Is @mem (or its parent) memory from gst_p2p_memory_alloc()? */
 gboolean gst_p2p_is_p2p_memory (GstMemory * mem);

@@ -36,7 +36,8 @@
  * frames after it (their file offsets are no longer aligned): output
  * "pwrite", with a warning message saying why. Frames are never padded, so
  * the file is always the plain concatenation of the frames. The "memfd"
- * test provider (not a dma-buf) always uses pwrite(), as do pipes.
+ * test provider (not a dma-buf: its pool hands out #GstFdAllocator memory)
+ * always uses pwrite(), as do pipes.
  *
  * #GstP2pSink:stats tells how the frames got there: frames, bytes, imports,
  * copies, drops (gaps in the V4L2 sequence numbers carried in the buffer

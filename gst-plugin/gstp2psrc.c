@@ -9,7 +9,8 @@
  * memory), so that an element importing dma-bufs (`v4l2sink
  * io-mode=dmabuf-import`, p2psink, a GPU element) uses the device memory
  * directly. Buffers come from a pool of #GstP2pSrc:provider dma-bufs, always
- * its own: the point is that the file lands in device memory.
+ * its own: the point is that the file lands in device memory. (The "memfd"
+ * test provider is not a dma-buf: its buffers are #GstFdAllocator memory.)
  *
  * With #GstP2pSrc:caps set to raw video, each buffer is one frame
  * (GstVideoInfo size), timestamped from the framerate; a partial frame at

@@ -4,6 +4,8 @@
  * GstVideoMeta, sized from GstVideoInfo, and what happens to buffers from
  * that pool (imports) and to others (copies).
  */
+#include <string.h>
+
 #include "p2p-test.h"
 
 static GstHarness *
@@ -93,7 +95,8 @@ GST_START_TEST (test_answer_min)
 
 GST_END_TEST;
 
-/* Buffers of the pool: one dma-buf memory, GstVideoMeta of GstVideoInfo. */
+/* Buffers of the pool: one fd memory (memfd is not a dma-buf: not
+ * GstDmaBufAllocator memory), GstVideoMeta of GstVideoInfo. */
 static void
 check_pool_layout (const gchar * caps_str)
 {
@@ -114,8 +117,10 @@ check_pool_layout (const gchar * caps_str)
   fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
       GST_FLOW_OK);
   fail_unless_equals_int (gst_buffer_n_memory (buf), 1);
-  fail_unless (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
-  fail_unless (gst_dmabuf_memory_get_fd (gst_buffer_peek_memory (buf, 0)) >= 0);
+  fail_unless (gst_is_fd_memory (gst_buffer_peek_memory (buf, 0)));
+  fail_if (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)),
+      "memfd memory wrapped as a dma-buf");
+  fail_unless (gst_fd_memory_get_fd (gst_buffer_peek_memory (buf, 0)) >= 0);
   fail_unless_equals_int (gst_buffer_get_size (buf), info.size);
   vmeta = gst_buffer_get_video_meta (buf);
   fail_unless (vmeta != NULL, "no GstVideoMeta");
@@ -319,6 +324,55 @@ GST_START_TEST (test_drops)
 
 GST_END_TEST;
 
+/* Counts what GstDmaBufAllocator logs when its DMA_BUF_IOCTL_SYNC fails. */
+static void
+count_dmabuf_warnings (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file G_GNUC_UNUSED, const gchar * function G_GNUC_UNUSED,
+    gint line G_GNUC_UNUSED, GObject * object G_GNUC_UNUSED,
+    GstDebugMessage * message G_GNUC_UNUSED, gpointer user_data)
+{
+  if (level <= GST_LEVEL_WARNING &&
+      strcmp (gst_debug_category_get_name (category), "dmabuf") == 0)
+    g_atomic_int_inc ((gint *) user_data);
+}
+
+/* memfd buffers are no dma-bufs: mapping them sends no dma-buf ioctl,
+ * so nothing fails and nothing is logged. */
+GST_START_TEST (test_memfd_map_quiet)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd", NULL);
+  GstHarness *h = sink_harness (sink, P2P_TEST_CAPS);
+  GstBufferPool *pool;
+  GstBuffer *buf = NULL;
+  guint size, min, max, i;
+  gboolean meta;
+  gint warnings = 0;
+
+  gst_debug_set_threshold_for_name ("dmabuf", GST_LEVEL_WARNING);
+  gst_debug_add_log_function (count_dmabuf_warnings, &warnings, NULL);
+  pool = query_pool (h, P2P_TEST_CAPS, &size, &min, &max, &meta, 0);
+  activate (pool, TRUE);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_OK);
+  fail_unless (gst_is_fd_memory (gst_buffer_peek_memory (buf, 0)));
+  fail_if (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)),
+      "memfd memory wrapped as a dma-buf");
+  for (i = 0; i < 3; i++) {
+    p2p_test_fill_buffer (buf, i);
+    fail_unless (p2p_test_check_buffer (buf, i));
+  }
+  gst_debug_remove_log_function (count_dmabuf_warnings);
+  fail_unless_equals_int (g_atomic_int_get (&warnings), 0);
+
+  gst_buffer_unref (buf);
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+  gst_harness_teardown (h);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
 static Suite *
 allocation_suite (void)
 {
@@ -333,6 +387,7 @@ allocation_suite (void)
   tcase_add_test (tc, test_import_and_copy);
   tcase_add_test (tc, test_ring);
   tcase_add_test (tc, test_drops);
+  tcase_add_test (tc, test_memfd_map_quiet);
   return s;
 }
 
