@@ -521,6 +521,13 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
   return GST_FLOW_OK;
 }
 
+/* -errno of a write or sync that failed because the storage is full. */
+static gboolean
+gst_p2p_sink_is_no_space (gssize err)
+{
+  return err == -ENOSPC || err == -EDQUOT;
+}
+
 static GstFlowReturn
 gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
 {
@@ -558,6 +565,15 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
             gst_p2p_writer_error (self->writer)),
         ("frame %" G_GUINT64_FORMAT ": p2pbuf_io_write: %s", self->frames,
             g_strerror (-n)));
+  } else if (gst_p2p_sink_is_no_space (n)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+        ("Could not write to file \"%s\": the storage is full (%s). Free "
+            "space on it or write to another file system.", self->location,
+            g_strerror (-n)), ("frame %" G_GUINT64_FORMAT ", %"
+            G_GSIZE_FORMAT " bytes at file offset %" G_GUINT64_FORMAT ": %s",
+            self->frames, size, gst_p2p_writer_position (self->writer),
+            *gst_p2p_writer_error (self->writer) ?
+            gst_p2p_writer_error (self->writer) : g_strerror (-n)));
   } else if (n < 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
         ("Could not write to file \"%s\": %s.", self->location,
