@@ -13,7 +13,8 @@
  * pool, a tee) are copied into device memory and counted as copies.
  *
  * With #GstP2pSink:location set, every frame is appended to that file and
- * the file is synced at EOS and when the element stops. Without it, the last
+ * the file is synced at EOS and when the element stops: a failed sync at
+ * EOS is an error, not the end of the stream. Without it, the last
  * #GstP2pSink:ring-size frames stay in device memory for another device to
  * use.
  *
@@ -695,10 +696,25 @@ gst_p2p_sink_event (GstBaseSink * bsink, GstEvent * event)
       if (self->writer) {
         gint err = gst_p2p_writer_sync (self->writer);
 
-        if (err < 0)
-          GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-              ("Could not flush file \"%s\" to storage: %s.", self->location,
-                  g_strerror (-err)), ("fsync: %s", g_strerror (-err)));
+        if (err < 0) {
+          /* Not the end of a good recording: no EOS, no summary. */
+          if (gst_p2p_sink_is_no_space (err))
+            GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+                ("Could not flush file \"%s\" to storage at the end of the "
+                    "stream: the storage is full (%s). The last frames may "
+                    "be lost: free space on it or write to another file "
+                    "system.", self->location, g_strerror (-err)),
+                ("fsync: %s", g_strerror (-err)));
+          else
+            GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+                ("Could not flush file \"%s\" to storage at the end of the "
+                    "stream: %s. The last frames may be lost: check the "
+                    "storage (kernel log) before trusting the file.",
+                    self->location, g_strerror (-err)),
+                ("fsync: %s", g_strerror (-err)));
+          gst_event_unref (event);
+          return FALSE;
+        }
       }
       gst_p2p_sink_post_summary (self);
       break;
