@@ -181,13 +181,7 @@ gst_p2p_buffer_pool_release_buffer (GstBufferPool * pool, GstBuffer * buffer)
     GstElement *owner = g_weak_ref_get (&self->owner);
 
     if (owner) {
-      GST_ELEMENT_ERROR (owner, RESOURCE, FAILED,
-          ("%s cannot reach the memory of provider \"%s\": route refused "
-              "(%s). %s.", route.importer,
-              gst_p2p_provider_name (self->provider),
-              g_strerror (-route.error), p2pbuf_error_hint (-EREMOTEIO,
-                  "route")), ("importer %s refused by the p2pbuf exporter",
-              route.importer));
+      gst_p2p_post_route_error (owner, self->provider, &route);
       gst_object_unref (owner);
     }
   }

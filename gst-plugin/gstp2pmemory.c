@@ -312,6 +312,20 @@ gst_p2p_memory_check_route (GstMemory * mem, GstP2pRoute * route)
   return TRUE;
 }
 
+void
+gst_p2p_post_route_error (GstElement * element, GstP2pProvider * provider,
+    const GstP2pRoute * route)
+{
+  gint err = route->error < 0 ? route->error : -EREMOTEIO;
+
+  GST_ELEMENT_ERROR (element, RESOURCE, FAILED,
+      ("%s cannot reach the memory of provider \"%s\": route refused (%s). "
+          "%s.", route->importer, gst_p2p_provider_name (provider),
+          g_strerror (-err), p2pbuf_error_hint (-EREMOTEIO, "route")),
+      ("importer %s refused by the p2pbuf exporter of %s", route->importer,
+          gst_p2p_provider_spec (provider)));
+}
+
 gboolean
 gst_p2p_video_info_from_caps (GstVideoInfo * info, const GstCaps * caps)
 {

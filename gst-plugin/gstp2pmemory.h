@@ -109,6 +109,14 @@ typedef struct
  */
 gboolean gst_p2p_memory_check_route (GstMemory * mem, GstP2pRoute * route);
 
+/*
+ * Posts the error for a refused @route (gst_p2p_memory_check_route()) on
+ * @element: who was refused, by which provider, why and what to do. Takes
+ * the object lock of @element: never call it with that lock held.
+ */
+void gst_p2p_post_route_error (GstElement * element,
+    GstP2pProvider * provider, const GstP2pRoute * route);
+
 /* GstVideoInfo from video/x-raw caps (and DMA_DRM linear caps on 1.24). */
 gboolean gst_p2p_video_info_from_caps (GstVideoInfo * info,
     const GstCaps * caps);

@@ -593,13 +593,19 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
   return GST_FLOW_ERROR;
 }
 
-static void
+/* FALSE when an importer of @mem was refused: the error is posted. */
+static gboolean
 gst_p2p_sink_note_route (GstP2pSink * self, GstMemory * mem)
 {
   GstP2pRoute route;
 
-  if (!gst_p2p_memory_check_route (mem, &route) || route.refused)
-    return;
+  if (!gst_p2p_memory_check_route (mem, &route))
+    return TRUE;
+  if (route.refused) {
+    /* Seen here first, the pool will not ask again: say it now. */
+    gst_p2p_post_route_error (GST_ELEMENT (self), self->provider, &route);
+    return FALSE;
+  }
   GST_OBJECT_LOCK (self);
   g_free (self->route);
   self->route = g_strdup (p2pbuf_route_name (route.route));
@@ -609,6 +615,7 @@ gst_p2p_sink_note_route (GstP2pSink * self, GstMemory * mem)
   GST_INFO_OBJECT (self, "importer %s reaches %s by route %s",
       route.importer, gst_p2p_provider_name (self->provider),
       p2pbuf_route_name (route.route));
+  return TRUE;
 }
 
 static GstFlowReturn
@@ -626,8 +633,9 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
     return GST_FLOW_OK;
 
   if (mem) {
+    if (!gst_p2p_sink_note_route (self, mem))
+      return GST_FLOW_ERROR;
     frame = gst_buffer_ref (buffer);
-    gst_p2p_sink_note_route (self, mem);
   } else {
     ret = gst_p2p_sink_copy (self, buffer, &frame);
     if (ret != GST_FLOW_OK)
