@@ -168,6 +168,8 @@ gst_p2p_buffer_pool_alloc_buffer (GstBufferPool * pool, GstBuffer ** buffer,
  * An importer that was refused (no P2P path to the device memory) gives the
  * buffer back without ever filling it, and its own error only says
  * "Remote I/O error". Ask the kernel who was refused and say why.
+ * Posting takes the owner's object lock: whoever drops the last reference
+ * to a buffer of this pool must not hold it.
  */
 static void
 gst_p2p_buffer_pool_release_buffer (GstBufferPool * pool, GstBuffer * buffer)

@@ -624,6 +624,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   GstP2pSink *self = GST_P2P_SINK (bsink);
   GstMemory *mem = gst_p2p_buffer_peek_memory (buffer);
   gsize size = gst_buffer_get_size (buffer);
+  GSList *dropped = NULL;
   guint64 drops = 0;
   GstFlowReturn ret;
   GstBuffer *frame;
@@ -665,7 +666,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   GST_OBJECT_LOCK (self);
   ring_size = self->ring_size;
   while (self->ring.length > ring_size)
-    gst_buffer_unref (g_queue_pop_head (&self->ring));
+    dropped = g_slist_prepend (dropped, g_queue_pop_head (&self->ring));
   self->held = self->ring.length;
   self->frames++;
   self->bytes += size;
@@ -675,6 +676,8 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
     self->copies++;
   self->drops += drops;
   GST_OBJECT_UNLOCK (self);
+  /* Back to their pool outside the lock: releasing may post an error. */
+  g_slist_free_full (dropped, (GDestroyNotify) gst_buffer_unref);
   if (drops)
     GST_INFO_OBJECT (self, "%" G_GUINT64_FORMAT " frames lost before frame %"
         G_GUINT64_FORMAT, drops, GST_BUFFER_OFFSET (buffer));

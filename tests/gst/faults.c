@@ -8,8 +8,9 @@
  * - fsync() of the output file fails: the end of the stream is an error,
  *   not a success.
  * - The memfd provider poses as a p2pbuf node whose kernel reports an
- *   importer refused (no peer-to-peer route): an error naming the importer
- *   when the refusal is first seen as p2psink renders the buffer.
+ *   importer refused (no peer-to-peer route): an error naming the importer,
+ *   whether the refusal is first seen when p2psink renders the buffer or
+ *   when the buffer goes back to its pool.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -234,6 +235,83 @@ GST_START_TEST (test_route_refused_at_render)
 
 GST_END_TEST;
 
+typedef struct
+{
+  GstHarness *h;
+  GstBuffer *buf;
+  GstFlowReturn ret;
+  gboolean done;
+  GMutex lock;
+  GCond cond;
+} PushData;
+
+static gpointer
+push_thread (gpointer user_data)
+{
+  PushData *d = user_data;
+  GstFlowReturn ret = gst_harness_push (d->h, d->buf);
+
+  g_mutex_lock (&d->lock);
+  d->ret = ret;
+  d->done = TRUE;
+  g_cond_signal (&d->cond);
+  g_mutex_unlock (&d->lock);
+  return NULL;
+}
+
+/* A frame leaves the ring and goes back to its pool, which finds the
+ * refusal then and posts it: that must not happen under the sink's object
+ * lock (posting takes it: a deadlock). */
+GST_START_TEST (test_ring_release_unlocked)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "ring-size", 1, "enable-last-sample", FALSE, NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstBufferPool *pool = NULL;
+  PushData d = { 0 };
+  GThread *thread;
+  gint64 deadline;
+
+  fake_node = TRUE;
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  /* A copied frame first: the copy pool is set up before any refusal. */
+  fail_unless_equals_int (gst_harness_push (h,
+          p2p_test_sysmem_buffer (P2P_TEST_FRAME, 0)), GST_FLOW_OK);
+  /* No importer yet when this one is rendered: nothing to say. */
+  fail_unless_equals_int (gst_harness_push (h, pool_buffer (h, &pool)),
+      GST_FLOW_OK);
+  fail_if (p2p_test_pop_error (bus, NULL) != NULL);
+
+  /* Then one is refused; the next frame (copied: not checked) pushes the
+   * first out of the ring and back to the pool. */
+  fake_refused = TRUE;
+  g_mutex_init (&d.lock);
+  g_cond_init (&d.cond);
+  d.h = h;
+  d.buf = p2p_test_sysmem_buffer (P2P_TEST_FRAME, 2);
+  thread = g_thread_new ("push", push_thread, &d);
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&d.lock);
+  while (!d.done && g_cond_wait_until (&d.cond, &d.lock, deadline));
+  g_mutex_unlock (&d.lock);
+  fail_unless (d.done, "rendering deadlocked: a buffer dropped from the ring "
+      "was released with the object lock held");
+  g_thread_join (thread);
+  fail_unless_equals_int (d.ret, GST_FLOW_OK);
+  check_route_error (bus);
+
+  fake_refused = FALSE;
+  gst_harness_teardown (h);
+  drop_pool (pool);
+  g_mutex_clear (&d.lock);
+  g_cond_clear (&d.cond);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
 static Suite *
 faults_suite (void)
 {
@@ -243,6 +321,7 @@ faults_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_eos_sync_failure);
   tcase_add_test (tc, test_route_refused_at_render);
+  tcase_add_test (tc, test_ring_release_unlocked);
   return s;
 }
 
