@@ -10,7 +10,8 @@
  * that imports dma-bufs, `v4l2src io-mode=dmabuf-import`, captures straight
  * into device memory: no frame passes through system RAM. Buffers that do
  * not come from such a pool (`v4l2src io-mode=mmap`, videotestsrc without a
- * pool, a tee) are copied into device memory and counted as copies.
+ * pool, a tee) are copied into device memory and counted as copies; a
+ * warning message says so once per stream.
  *
  * With #GstP2pSink:location set, every frame is appended to that file and
  * the file is synced at EOS and when the element stops: a failed sync at
@@ -116,6 +117,7 @@ struct _GstP2pSink
   GstBufferPool *copy_pool;     /* for buffers that are not ours */
   gsize copy_size;
   GQueue ring;
+  gboolean copy_warned;         /* once per stream: frames are copied */
   gboolean have_offset;
   guint64 last_offset;
 
@@ -307,6 +309,7 @@ gst_p2p_sink_start (GstBaseSink * bsink)
     }
   }
   self->have_offset = FALSE;
+  self->copy_warned = FALSE;
   gst_p2p_sink_reset_stats (self);
   GST_OBJECT_LOCK (self);
   g_free (self->provider_name);
@@ -638,6 +641,17 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
       return GST_FLOW_ERROR;
     frame = gst_buffer_ref (buffer);
   } else {
+    if (!self->copy_warned) {
+      self->copy_warned = TRUE;
+      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+          ("Frames are copied into device memory: upstream does not use "
+              "the buffer pool p2psink offers. With v4l2src, set "
+              "io-mode=dmabuf-import to capture straight into device "
+              "memory."), ("buffer of %" G_GSIZE_FORMAT " bytes in %u "
+              "memories not from provider \"%s\": copied (counted in "
+              "stats \"copies\")", size, gst_buffer_n_memory (buffer),
+              gst_p2p_provider_spec (self->provider)));
+    }
     ret = gst_p2p_sink_copy (self, buffer, &frame);
     if (ret != GST_FLOW_OK)
       return ret;
@@ -728,6 +742,9 @@ gst_p2p_sink_event (GstBaseSink * bsink, GstEvent * event)
         }
       }
       gst_p2p_sink_post_summary (self);
+      break;
+    case GST_EVENT_STREAM_START:
+      self->copy_warned = FALSE;
       break;
     case GST_EVENT_FLUSH_STOP:
       self->have_offset = FALSE;

@@ -373,6 +373,75 @@ GST_START_TEST (test_memfd_map_quiet)
 
 GST_END_TEST;
 
+/* The WARNING messages on @bus; the last one's GError in @err. */
+static guint
+pop_warnings (GstBus * bus, GError ** err)
+{
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    if (err) {
+      g_clear_error (err);
+      gst_message_parse_warning (msg, err, NULL);
+    }
+    gst_message_unref (msg);
+    n++;
+  }
+  return n;
+}
+
+/* Upstream ignores the pool (v4l2src io-mode=mmap, a tee): every frame is
+ * copied. Said once per stream, with the way out. */
+GST_START_TEST (test_copy_warning)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd", NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = sink_harness (sink, P2P_TEST_CAPS);
+  GstBufferPool *pool;
+  GstBuffer *buf = NULL;
+  GError *err = NULL;
+  guint size, min, max, i;
+  gboolean meta;
+
+  /* Frames in our pool: nothing to say. */
+  pool = query_pool (h, P2P_TEST_CAPS, &size, &min, &max, &meta, 0);
+  activate (pool, TRUE);
+  for (i = 0; i < 2; i++) {
+    fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+            NULL), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless_equals_int (pop_warnings (bus, NULL), 0);
+
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h,
+            p2p_test_sysmem_buffer (P2P_TEST_FRAME, i)), GST_FLOW_OK);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "copies"), 3);
+  fail_unless_equals_int (pop_warnings (bus, &err), 1);
+  GST_INFO ("%s", err->message);
+  fail_unless (strstr (err->message, "copied") != NULL, "%s", err->message);
+  fail_unless (strstr (err->message, "io-mode=dmabuf-import") != NULL, "%s",
+      err->message);
+  g_clear_error (&err);
+
+  /* A new stream: said again, once. */
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_stream_start ("second")));
+  for (i = 0; i < 2; i++)
+    fail_unless_equals_int (gst_harness_push (h,
+            p2p_test_sysmem_buffer (P2P_TEST_FRAME, i)), GST_FLOW_OK);
+  fail_unless_equals_int (pop_warnings (bus, NULL), 1);
+
+  gst_harness_teardown (h);
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
 static Suite *
 allocation_suite (void)
 {
@@ -388,6 +457,7 @@ allocation_suite (void)
   tcase_add_test (tc, test_ring);
   tcase_add_test (tc, test_drops);
   tcase_add_test (tc, test_memfd_map_quiet);
+  tcase_add_test (tc, test_copy_warning);
   return s;
 }
 
