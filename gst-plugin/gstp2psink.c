@@ -785,15 +785,15 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
   /**
    * GstP2pSink:provider:
    *
-   * The device memory to use, as a libp2pbuf provider spec.
+   * The device memory to capture into, as a libp2pbuf provider spec:
+   * pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe CMB), name:NODE
+   * (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), udmabuf, drm:PATH, or memfd
+   * (test provider, not importable by devices). `p2pbuf-ctl list` shows the
+   * p2pbuf providers.
    */
   g_object_class_install_property (gobject_class, PROP_PROVIDER,
       g_param_spec_string ("provider", "Provider",
-          "Device memory to capture into, as a libp2pbuf provider spec: "
-          "pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe CMB), "
-          "name:NODE (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), udmabuf, "
-          "drm:PATH, or memfd (test provider, not importable by devices). "
-          "'p2pbuf-ctl list' shows the p2pbuf providers",
+          "Device memory to capture into: a libp2pbuf provider spec",
           DEFAULT_PROVIDER,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -801,26 +801,26 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
   /**
    * GstP2pSink:location:
    *
-   * File the frames are appended to. When unset, frames stay in device
-   * memory.
+   * File the frames are written to (created or truncated), straight from
+   * device memory. When unset, the last #GstP2pSink:ring-size frames stay in
+   * device memory.
    */
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "File location",
-          "File to write the frames to (created or truncated), straight from "
-          "device memory. Unset: the last ring-size frames stay in device "
-          "memory", DEFAULT_LOCATION,
+          "File to write the frames to (unset: keep them in device memory)",
+          DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
    * GstP2pSink:ring-size:
    *
-   * Frames kept in device memory when #GstP2pSink:location is unset.
+   * Without #GstP2pSink:location: how many of the latest frames stay in
+   * device memory. The pool grows to hold them plus what upstream needs.
    */
   g_object_class_install_property (gobject_class, PROP_RING_SIZE,
       g_param_spec_uint ("ring-size", "Ring size",
-          "Without location: how many of the latest frames stay in device "
-          "memory (the pool grows to hold them plus what upstream needs)",
+          "Latest frames kept in device memory when location is unset",
           0, MAX_RING_SIZE, DEFAULT_RING_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -828,33 +828,34 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
   /**
    * GstP2pSink:bounce:
    *
-   * Where device memory has no checked peer-to-peer route to the storage,
-   * copy the frames through system RAM instead of failing.
+   * With #GstP2pSink:location: where the kernel reports no peer-to-peer
+   * route from the device memory to the storage (or the file system has no
+   * O_DIRECT), copy the frames through system RAM (output "bounce") instead
+   * of failing with the reason.
    */
   g_object_class_install_property (gobject_class, PROP_BOUNCE,
       g_param_spec_boolean ("bounce", "Bounce",
-          "With location: where the kernel reports no peer-to-peer route "
-          "from the device memory to the storage (or the file system has no "
-          "O_DIRECT), copy the frames through system RAM (output \"bounce\") "
-          "instead of failing with the reason", FALSE,
+          "Copy through system RAM where there is no peer-to-peer route",
+          FALSE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
    * GstP2pSink:stats:
    *
-   * Counters since the element started, as a "p2psink-stats" structure.
+   * Counters since the element started, as a "p2psink-stats" structure:
+   * frames, bytes, imports (frames that arrived in our device memory),
+   * copies (frames copied into it), drops (gaps in buffer offsets: V4L2
+   * sequence numbers), held (frames in the ring), path (input+output:
+   * import|copy|mixed + ring|o-direct|bounce|pwrite), io-path
+   * (p2p|host|bounce|none: how the last direct write moved), provider,
+   * route and importer (p2pbuf providers: how the importing device reaches
+   * the memory).
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Since start: frames, bytes, imports (frames that arrived in our "
-          "device memory), copies (frames copied into it), drops (gaps in "
-          "buffer offsets: V4L2 sequence numbers), held (frames in the ring), "
-          "path (input+output: import|copy|mixed + ring|o-direct|bounce|"
-          "pwrite), io-path (p2p|host|bounce|none: how the last direct "
-          "write moved), provider, route and importer (p2pbuf providers: how the importing "
-          "device reaches the memory)", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          "Frame counters and data path since start (p2psink-stats)",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
@@ -866,7 +867,7 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
       "keeps the latest in device memory. Example: gst-launch-1.0 v4l2src "
       "io-mode=dmabuf-import ! video/x-raw,format=YUY2 ! p2psink "
       "provider=pci:0000:05:00.0/bar2 location=capture.yuv",
-      "p2pbuf developers");
+      "p2pbuf developers <p2pbuf@lists.invalid>");
 
   basesink_class->start = GST_DEBUG_FUNCPTR (gst_p2p_sink_start);
   basesink_class->stop = GST_DEBUG_FUNCPTR (gst_p2p_sink_stop);
