@@ -4,7 +4,9 @@
  *
  * Each buffer holds one GstDmaBufAllocator memory wrapping a dup of the fd
  * of a p2pbuf_alloc() buffer, so importers (v4l2src io-mode=dmabuf-import,
- * v4l2sink io-mode=dmabuf-import, GPU elements) get device memory. The pool
+ * v4l2sink io-mode=dmabuf-import, GPU elements) get device memory. The
+ * memfd test provider's buffers are not dma-bufs: GstFdAllocator memory,
+ * so that nobody sends them dma-buf ioctls (DMA_BUF_IOCTL_SYNC). The pool
  * grows on demand (max 0 is honoured as "no limit"); the provider's own
  * size is the limit, and running out is an error the user sees.
  */
@@ -166,6 +168,8 @@ gst_p2p_buffer_pool_alloc_buffer (GstBufferPool * pool, GstBuffer ** buffer,
  * An importer that was refused (no P2P path to the device memory) gives the
  * buffer back without ever filling it, and its own error only says
  * "Remote I/O error". Ask the kernel who was refused and say why.
+ * Posting takes the owner's object lock: whoever drops the last reference
+ * to a buffer of this pool must not hold it.
  */
 static void
 gst_p2p_buffer_pool_release_buffer (GstBufferPool * pool, GstBuffer * buffer)
@@ -179,13 +183,7 @@ gst_p2p_buffer_pool_release_buffer (GstBufferPool * pool, GstBuffer * buffer)
     GstElement *owner = g_weak_ref_get (&self->owner);
 
     if (owner) {
-      GST_ELEMENT_ERROR (owner, RESOURCE, FAILED,
-          ("%s cannot reach the memory of provider \"%s\": route refused "
-              "(%s). %s.", route.importer,
-              gst_p2p_provider_name (self->provider),
-              g_strerror (-route.error), p2pbuf_error_hint (-EREMOTEIO,
-                  "route")), ("importer %s refused by the p2pbuf exporter",
-              route.importer));
+      gst_p2p_post_route_error (owner, self->provider, &route);
       gst_object_unref (owner);
     }
   }
@@ -231,7 +229,8 @@ gst_p2p_buffer_pool_new (GstP2pProvider * provider, GstElement * owner)
   self = g_object_new (GST_TYPE_P2P_BUFFER_POOL, NULL);
   gst_object_ref_sink (self);
   self->provider = gst_p2p_provider_ref (provider);
-  self->allocator = gst_dmabuf_allocator_new ();
+  self->allocator = gst_p2p_provider_is_dmabuf (provider) ?
+      gst_dmabuf_allocator_new () : gst_fd_allocator_new ();
   g_weak_ref_set (&self->owner, owner);
   return GST_BUFFER_POOL (self);
 }

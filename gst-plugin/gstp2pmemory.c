@@ -178,7 +178,7 @@ mem_data_free (GstP2pMemData * data)
 
 GstMemory *
 gst_p2p_memory_alloc (GstP2pProvider * provider,
-    GstAllocator * dmabuf_allocator, gsize size, gint * err)
+    GstAllocator * allocator, gsize size, gint * err)
 {
   struct p2pbuf_buffer *buf = NULL;
   GstP2pMemData *data;
@@ -200,7 +200,8 @@ gst_p2p_memory_alloc (GstP2pProvider * provider,
     *err = fd;
     return NULL;
   }
-  mem = gst_dmabuf_allocator_alloc (dmabuf_allocator, fd, size);
+  /* A GstDmaBufAllocator is a GstFdAllocator: this serves both. */
+  mem = gst_fd_allocator_alloc (allocator, fd, size, GST_FD_MEMORY_FLAG_NONE);
   if (!mem) {
     close (fd);
     p2pbuf_buffer_free (buf);
@@ -309,6 +310,20 @@ gst_p2p_memory_check_route (GstMemory * mem, GstP2pRoute * route)
   g_strlcpy (route->importer, att[i].importer, sizeof (route->importer));
   g_atomic_int_set (&data->route_done, 1);
   return TRUE;
+}
+
+void
+gst_p2p_post_route_error (GstElement * element, GstP2pProvider * provider,
+    const GstP2pRoute * route)
+{
+  gint err = route->error < 0 ? route->error : -EREMOTEIO;
+
+  GST_ELEMENT_ERROR (element, RESOURCE, FAILED,
+      ("%s cannot reach the memory of provider \"%s\": route refused (%s). "
+          "%s.", route->importer, gst_p2p_provider_name (provider),
+          g_strerror (-err), p2pbuf_error_hint (-EREMOTEIO, "route")),
+      ("importer %s refused by the p2pbuf exporter of %s", route->importer,
+          gst_p2p_provider_spec (provider)));
 }
 
 gboolean

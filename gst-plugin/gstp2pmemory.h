@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What p2psink, p2psrc and the pool share: a reference-counted provider,
- * dma-buf GstMemory wrapping p2pbuf buffers, CPU access to that memory,
- * caps parsing and error reporting.
+ * dma-buf GstMemory (fd memory for memfd) wrapping p2pbuf buffers, CPU
+ * access to that memory, caps parsing and error reporting.
  */
 #ifndef __GST_P2P_MEMORY_H__
 #define __GST_P2P_MEMORY_H__
@@ -55,12 +55,14 @@ void gst_p2p_post_open_error (GstElement * element, const gchar * spec,
     gint err);
 
 /*
- * A dma-buf GstMemory (GstDmaBufAllocator, its own dup of the fd) of @size
- * bytes, allocated from @provider. The memory keeps the p2pbuf buffer for
- * CPU and file access. NULL and *err = -errno on failure.
+ * A GstMemory of @size bytes allocated from @provider, made by @allocator
+ * from its own dup of the buffer's fd: a GstDmaBufAllocator for dma-buf
+ * providers, a GstFdAllocator for the memfd test provider (not a dma-buf,
+ * see gst_p2p_provider_is_dmabuf()). The memory keeps the p2pbuf buffer
+ * for CPU and file access. NULL and *err = -errno on failure.
  */
 GstMemory *gst_p2p_memory_alloc (GstP2pProvider * provider,
-    GstAllocator * dmabuf_allocator, gsize size, gint * err);
+    GstAllocator * allocator, gsize size, gint * err);
 
 /* Is @mem (or its parent) memory from gst_p2p_memory_alloc()? */
 gboolean gst_p2p_is_p2p_memory (GstMemory * mem);
@@ -106,6 +108,14 @@ typedef struct
  * reported, no importer yet, or not a p2pbuf node).
  */
 gboolean gst_p2p_memory_check_route (GstMemory * mem, GstP2pRoute * route);
+
+/*
+ * Posts the error for a refused @route (gst_p2p_memory_check_route()) on
+ * @element: who was refused, by which provider, why and what to do. Takes
+ * the object lock of @element: never call it with that lock held.
+ */
+void gst_p2p_post_route_error (GstElement * element,
+    GstP2pProvider * provider, const GstP2pRoute * route);
 
 /* GstVideoInfo from video/x-raw caps (and DMA_DRM linear caps on 1.24). */
 gboolean gst_p2p_video_info_from_caps (GstVideoInfo * info,

@@ -10,10 +10,12 @@
  * that imports dma-bufs, `v4l2src io-mode=dmabuf-import`, captures straight
  * into device memory: no frame passes through system RAM. Buffers that do
  * not come from such a pool (`v4l2src io-mode=mmap`, videotestsrc without a
- * pool, a tee) are copied into device memory and counted as copies.
+ * pool, a tee) are copied into device memory and counted as copies; a
+ * warning message says so once per stream.
  *
  * With #GstP2pSink:location set, every frame is appended to that file and
- * the file is synced at EOS and when the element stops. Without it, the last
+ * the file is synced at EOS and when the element stops: a failed sync at
+ * EOS is an error, not the end of the stream. Without it, the last
  * #GstP2pSink:ring-size frames stay in device memory for another device to
  * use.
  *
@@ -36,7 +38,8 @@
  * frames after it (their file offsets are no longer aligned): output
  * "pwrite", with a warning message saying why. Frames are never padded, so
  * the file is always the plain concatenation of the frames. The "memfd"
- * test provider (not a dma-buf) always uses pwrite(), as do pipes.
+ * test provider (not a dma-buf: its pool hands out #GstFdAllocator memory)
+ * always uses pwrite(), as do pipes.
  *
  * #GstP2pSink:stats tells how the frames got there: frames, bytes, imports,
  * copies, drops (gaps in the V4L2 sequence numbers carried in the buffer
@@ -114,6 +117,7 @@ struct _GstP2pSink
   GstBufferPool *copy_pool;     /* for buffers that are not ours */
   gsize copy_size;
   GQueue ring;
+  gboolean copy_warned;         /* once per stream: frames are copied */
   gboolean have_offset;
   guint64 last_offset;
 
@@ -305,6 +309,7 @@ gst_p2p_sink_start (GstBaseSink * bsink)
     }
   }
   self->have_offset = FALSE;
+  self->copy_warned = FALSE;
   gst_p2p_sink_reset_stats (self);
   GST_OBJECT_LOCK (self);
   g_free (self->provider_name);
@@ -520,6 +525,13 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
   return GST_FLOW_OK;
 }
 
+/* -errno of a write or sync that failed because the storage is full. */
+static gboolean
+gst_p2p_sink_is_no_space (gssize err)
+{
+  return err == -ENOSPC || err == -EDQUOT;
+}
+
 static GstFlowReturn
 gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
 {
@@ -557,6 +569,15 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
             gst_p2p_writer_error (self->writer)),
         ("frame %" G_GUINT64_FORMAT ": p2pbuf_io_write: %s", self->frames,
             g_strerror (-n)));
+  } else if (gst_p2p_sink_is_no_space (n)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+        ("Could not write to file \"%s\": the storage is full (%s). Free "
+            "space on it or write to another file system.", self->location,
+            g_strerror (-n)), ("frame %" G_GUINT64_FORMAT ", %"
+            G_GSIZE_FORMAT " bytes at file offset %" G_GUINT64_FORMAT ": %s",
+            self->frames, size, gst_p2p_writer_position (self->writer),
+            *gst_p2p_writer_error (self->writer) ?
+            gst_p2p_writer_error (self->writer) : g_strerror (-n)));
   } else if (n < 0) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
         ("Could not write to file \"%s\": %s.", self->location,
@@ -575,13 +596,19 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
   return GST_FLOW_ERROR;
 }
 
-static void
+/* FALSE when an importer of @mem was refused: the error is posted. */
+static gboolean
 gst_p2p_sink_note_route (GstP2pSink * self, GstMemory * mem)
 {
   GstP2pRoute route;
 
-  if (!gst_p2p_memory_check_route (mem, &route) || route.refused)
-    return;
+  if (!gst_p2p_memory_check_route (mem, &route))
+    return TRUE;
+  if (route.refused) {
+    /* Seen here first, the pool will not ask again: say it now. */
+    gst_p2p_post_route_error (GST_ELEMENT (self), self->provider, &route);
+    return FALSE;
+  }
   GST_OBJECT_LOCK (self);
   g_free (self->route);
   self->route = g_strdup (p2pbuf_route_name (route.route));
@@ -591,6 +618,7 @@ gst_p2p_sink_note_route (GstP2pSink * self, GstMemory * mem)
   GST_INFO_OBJECT (self, "importer %s reaches %s by route %s",
       route.importer, gst_p2p_provider_name (self->provider),
       p2pbuf_route_name (route.route));
+  return TRUE;
 }
 
 static GstFlowReturn
@@ -599,6 +627,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   GstP2pSink *self = GST_P2P_SINK (bsink);
   GstMemory *mem = gst_p2p_buffer_peek_memory (buffer);
   gsize size = gst_buffer_get_size (buffer);
+  GSList *dropped = NULL;
   guint64 drops = 0;
   GstFlowReturn ret;
   GstBuffer *frame;
@@ -608,9 +637,21 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
     return GST_FLOW_OK;
 
   if (mem) {
+    if (!gst_p2p_sink_note_route (self, mem))
+      return GST_FLOW_ERROR;
     frame = gst_buffer_ref (buffer);
-    gst_p2p_sink_note_route (self, mem);
   } else {
+    if (!self->copy_warned) {
+      self->copy_warned = TRUE;
+      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+          ("Frames are copied into device memory: upstream does not use "
+              "the buffer pool p2psink offers. With v4l2src, set "
+              "io-mode=dmabuf-import to capture straight into device "
+              "memory."), ("buffer of %" G_GSIZE_FORMAT " bytes in %u "
+              "memories not from provider \"%s\": copied (counted in "
+              "stats \"copies\")", size, gst_buffer_n_memory (buffer),
+              gst_p2p_provider_spec (self->provider)));
+    }
     ret = gst_p2p_sink_copy (self, buffer, &frame);
     if (ret != GST_FLOW_OK)
       return ret;
@@ -639,7 +680,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   GST_OBJECT_LOCK (self);
   ring_size = self->ring_size;
   while (self->ring.length > ring_size)
-    gst_buffer_unref (g_queue_pop_head (&self->ring));
+    dropped = g_slist_prepend (dropped, g_queue_pop_head (&self->ring));
   self->held = self->ring.length;
   self->frames++;
   self->bytes += size;
@@ -649,6 +690,8 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
     self->copies++;
   self->drops += drops;
   GST_OBJECT_UNLOCK (self);
+  /* Back to their pool outside the lock: releasing may post an error. */
+  g_slist_free_full (dropped, (GDestroyNotify) gst_buffer_unref);
   if (drops)
     GST_INFO_OBJECT (self, "%" G_GUINT64_FORMAT " frames lost before frame %"
         G_GUINT64_FORMAT, drops, GST_BUFFER_OFFSET (buffer));
@@ -678,12 +721,30 @@ gst_p2p_sink_event (GstBaseSink * bsink, GstEvent * event)
       if (self->writer) {
         gint err = gst_p2p_writer_sync (self->writer);
 
-        if (err < 0)
-          GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-              ("Could not flush file \"%s\" to storage: %s.", self->location,
-                  g_strerror (-err)), ("fsync: %s", g_strerror (-err)));
+        if (err < 0) {
+          /* Not the end of a good recording: no EOS, no summary. */
+          if (gst_p2p_sink_is_no_space (err))
+            GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT,
+                ("Could not flush file \"%s\" to storage at the end of the "
+                    "stream: the storage is full (%s). The last frames may "
+                    "be lost: free space on it or write to another file "
+                    "system.", self->location, g_strerror (-err)),
+                ("fsync: %s", g_strerror (-err)));
+          else
+            GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+                ("Could not flush file \"%s\" to storage at the end of the "
+                    "stream: %s. The last frames may be lost: check the "
+                    "storage (kernel log) before trusting the file.",
+                    self->location, g_strerror (-err)),
+                ("fsync: %s", g_strerror (-err)));
+          gst_event_unref (event);
+          return FALSE;
+        }
       }
       gst_p2p_sink_post_summary (self);
+      break;
+    case GST_EVENT_STREAM_START:
+      self->copy_warned = FALSE;
       break;
     case GST_EVENT_FLUSH_STOP:
       self->have_offset = FALSE;
@@ -724,15 +785,15 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
   /**
    * GstP2pSink:provider:
    *
-   * The device memory to use, as a libp2pbuf provider spec.
+   * The device memory to capture into, as a libp2pbuf provider spec:
+   * pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe CMB), name:NODE
+   * (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), udmabuf, drm:PATH, or memfd
+   * (test provider, not importable by devices). `p2pbuf-ctl list` shows the
+   * p2pbuf providers.
    */
   g_object_class_install_property (gobject_class, PROP_PROVIDER,
       g_param_spec_string ("provider", "Provider",
-          "Device memory to capture into, as a libp2pbuf provider spec: "
-          "pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe CMB), "
-          "name:NODE (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), udmabuf, "
-          "drm:PATH, or memfd (test provider, not importable by devices). "
-          "'p2pbuf-ctl list' shows the p2pbuf providers",
+          "Device memory to capture into: a libp2pbuf provider spec",
           DEFAULT_PROVIDER,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -740,26 +801,26 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
   /**
    * GstP2pSink:location:
    *
-   * File the frames are appended to. When unset, frames stay in device
-   * memory.
+   * File the frames are written to (created or truncated), straight from
+   * device memory. When unset, the last #GstP2pSink:ring-size frames stay in
+   * device memory.
    */
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "File location",
-          "File to write the frames to (created or truncated), straight from "
-          "device memory. Unset: the last ring-size frames stay in device "
-          "memory", DEFAULT_LOCATION,
+          "File to write the frames to (unset: keep them in device memory)",
+          DEFAULT_LOCATION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
    * GstP2pSink:ring-size:
    *
-   * Frames kept in device memory when #GstP2pSink:location is unset.
+   * Without #GstP2pSink:location: how many of the latest frames stay in
+   * device memory. The pool grows to hold them plus what upstream needs.
    */
   g_object_class_install_property (gobject_class, PROP_RING_SIZE,
       g_param_spec_uint ("ring-size", "Ring size",
-          "Without location: how many of the latest frames stay in device "
-          "memory (the pool grows to hold them plus what upstream needs)",
+          "Latest frames kept in device memory when location is unset",
           0, MAX_RING_SIZE, DEFAULT_RING_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
@@ -767,33 +828,34 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
   /**
    * GstP2pSink:bounce:
    *
-   * Where device memory has no checked peer-to-peer route to the storage,
-   * copy the frames through system RAM instead of failing.
+   * With #GstP2pSink:location: where the kernel reports no peer-to-peer
+   * route from the device memory to the storage (or the file system has no
+   * O_DIRECT), copy the frames through system RAM (output "bounce") instead
+   * of failing with the reason.
    */
   g_object_class_install_property (gobject_class, PROP_BOUNCE,
       g_param_spec_boolean ("bounce", "Bounce",
-          "With location: where the kernel reports no peer-to-peer route "
-          "from the device memory to the storage (or the file system has no "
-          "O_DIRECT), copy the frames through system RAM (output \"bounce\") "
-          "instead of failing with the reason", FALSE,
+          "Copy through system RAM where there is no peer-to-peer route",
+          FALSE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
    * GstP2pSink:stats:
    *
-   * Counters since the element started, as a "p2psink-stats" structure.
+   * Counters since the element started, as a "p2psink-stats" structure:
+   * frames, bytes, imports (frames that arrived in our device memory),
+   * copies (frames copied into it), drops (gaps in buffer offsets: V4L2
+   * sequence numbers), held (frames in the ring), path (input+output:
+   * import|copy|mixed + ring|o-direct|bounce|pwrite), io-path
+   * (p2p|host|bounce|none: how the last direct write moved), provider,
+   * route and importer (p2pbuf providers: how the importing device reaches
+   * the memory).
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Since start: frames, bytes, imports (frames that arrived in our "
-          "device memory), copies (frames copied into it), drops (gaps in "
-          "buffer offsets: V4L2 sequence numbers), held (frames in the ring), "
-          "path (input+output: import|copy|mixed + ring|o-direct|bounce|"
-          "pwrite), io-path (p2p|host|bounce|none: how the last direct "
-          "write moved), provider, route and importer (p2pbuf providers: how the importing "
-          "device reaches the memory)", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          "Frame counters and data path since start (p2psink-stats)",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
@@ -805,7 +867,7 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
       "keeps the latest in device memory. Example: gst-launch-1.0 v4l2src "
       "io-mode=dmabuf-import ! video/x-raw,format=YUY2 ! p2psink "
       "provider=pci:0000:05:00.0/bar2 location=capture.yuv",
-      "p2pbuf developers");
+      "p2pbuf developers <p2pbuf@lists.invalid>");
 
   basesink_class->start = GST_DEBUG_FUNCPTR (gst_p2p_sink_start);
   basesink_class->stop = GST_DEBUG_FUNCPTR (gst_p2p_sink_stop);

@@ -9,7 +9,8 @@
  * memory), so that an element importing dma-bufs (`v4l2sink
  * io-mode=dmabuf-import`, p2psink, a GPU element) uses the device memory
  * directly. Buffers come from a pool of #GstP2pSrc:provider dma-bufs, always
- * its own: the point is that the file lands in device memory.
+ * its own: the point is that the file lands in device memory. (The "memfd"
+ * test provider is not a dma-buf: its buffers are #GstFdAllocator memory.)
  *
  * With #GstP2pSrc:caps set to raw video, each buffer is one frame
  * (GstVideoInfo size), timestamped from the framerate; a partial frame at
@@ -505,15 +506,15 @@ gst_p2p_src_class_init (GstP2pSrcClass * klass)
   /**
    * GstP2pSrc:provider:
    *
-   * The device memory to read into, as a libp2pbuf provider spec.
+   * The device memory to read the file into, as a libp2pbuf provider spec:
+   * pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe CMB), name:NODE
+   * (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), udmabuf, drm:PATH, or memfd
+   * (test provider, not importable by devices). `p2pbuf-ctl list` shows the
+   * p2pbuf providers.
    */
   g_object_class_install_property (gobject_class, PROP_PROVIDER,
       g_param_spec_string ("provider", "Provider",
-          "Device memory to read the file into, as a libp2pbuf provider "
-          "spec: pci:BDF/barN (a BAR bound to p2pbuf), cmb:BDF (an NVMe "
-          "CMB), name:NODE (/dev/p2pbuf/NODE), heap:NAME (a dma-heap), "
-          "udmabuf, drm:PATH, or memfd (test provider, not importable by "
-          "devices). 'p2pbuf-ctl list' shows the p2pbuf providers",
+          "Device memory to read the file into: a libp2pbuf provider spec",
           DEFAULT_PROVIDER,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -532,13 +533,13 @@ gst_p2p_src_class_init (GstP2pSrcClass * klass)
   /**
    * GstP2pSrc:caps:
    *
-   * What the file holds. Fixed raw video caps make one buffer per frame.
+   * What the file holds. Fixed video/x-raw caps (format, width, height,
+   * framerate) make one timestamped buffer per frame; other caps, or none,
+   * make raw blocks of #GstBaseSrc:blocksize bytes.
    */
   g_object_class_install_property (gobject_class, PROP_CAPS,
       g_param_spec_boxed ("caps", "Caps",
-          "What the file holds. Fixed video/x-raw caps (format, width, "
-          "height, framerate) make one timestamped buffer per frame; other "
-          "caps, or none, make raw blocks of blocksize bytes",
+          "What the file holds (raw video caps: one buffer per frame)",
           GST_TYPE_CAPS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
@@ -546,41 +547,42 @@ gst_p2p_src_class_init (GstP2pSrcClass * klass)
   /**
    * GstP2pSrc:loop:
    *
-   * Start again at the beginning of the file at its end.
+   * At the end of the file, start again from its beginning
+   * (#GstBaseSrc:num-buffers bounds the run).
    */
   g_object_class_install_property (gobject_class, PROP_LOOP,
       g_param_spec_boolean ("loop", "Loop",
-          "At the end of the file, start again from its beginning "
-          "(num-buffers bounds the run)", DEFAULT_LOOP,
+          "Start again from the beginning at the end of the file",
+          DEFAULT_LOOP,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_PLAYING));
 
   /**
    * GstP2pSrc:bounce:
    *
-   * Where device memory has no checked peer-to-peer route to the storage,
-   * copy through system RAM instead of failing.
+   * Where the kernel reports no peer-to-peer route between the storage and
+   * the device memory (or the file system has no O_DIRECT), copy through
+   * system RAM (path "bounce") instead of failing with the reason.
    */
   g_object_class_install_property (gobject_class, PROP_BOUNCE,
       g_param_spec_boolean ("bounce", "Bounce",
-          "Where the kernel reports no peer-to-peer route between the "
-          "storage and the device memory (or the file system has no "
-          "O_DIRECT), copy through system RAM (path \"bounce\") instead of "
-          "failing with the reason", FALSE,
+          "Copy through system RAM where there is no peer-to-peer route",
+          FALSE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
           GST_PARAM_MUTABLE_READY));
 
   /**
    * GstP2pSrc:stats:
    *
-   * Counters since the element started, as a "p2psrc-stats" structure.
+   * Counters since the element started, as a "p2psrc-stats" structure:
+   * frames (buffers pushed), bytes, loops, path (o-direct, bounce or read),
+   * io-path (p2p|host|bounce|none: how the last direct read moved) and
+   * provider.
    */
   g_object_class_install_property (gobject_class, PROP_STATS,
       g_param_spec_boxed ("stats", "Statistics",
-          "Since start: frames (buffers pushed), bytes, loops, path "
-          "(o-direct, bounce or read), io-path (p2p|host|bounce|none: how "
-          "the last direct read moved) and provider", GST_TYPE_STRUCTURE,
-          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+          "Buffer counters and data path since start (p2psrc-stats)",
+          GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
@@ -591,7 +593,8 @@ gst_p2p_src_class_init (GstP2pSrcClass * klass)
       "element uses device memory directly. Example: gst-launch-1.0 p2psrc "
       "provider=pci:0000:05:00.0/bar2 location=capture.yuv "
       "caps=video/x-raw,format=YUY2,width=1280,height=720,framerate=30/1 ! "
-      "v4l2sink io-mode=dmabuf-import", "p2pbuf developers");
+      "v4l2sink io-mode=dmabuf-import",
+      "p2pbuf developers <p2pbuf@lists.invalid>");
 
   basesrc_class->start = GST_DEBUG_FUNCPTR (gst_p2p_src_start);
   basesrc_class->stop = GST_DEBUG_FUNCPTR (gst_p2p_src_stop);

@@ -4,6 +4,8 @@
  * GstVideoMeta, sized from GstVideoInfo, and what happens to buffers from
  * that pool (imports) and to others (copies).
  */
+#include <string.h>
+
 #include "p2p-test.h"
 
 static GstHarness *
@@ -93,7 +95,8 @@ GST_START_TEST (test_answer_min)
 
 GST_END_TEST;
 
-/* Buffers of the pool: one dma-buf memory, GstVideoMeta of GstVideoInfo. */
+/* Buffers of the pool: one fd memory (memfd is not a dma-buf: not
+ * GstDmaBufAllocator memory), GstVideoMeta of GstVideoInfo. */
 static void
 check_pool_layout (const gchar * caps_str)
 {
@@ -114,8 +117,10 @@ check_pool_layout (const gchar * caps_str)
   fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
       GST_FLOW_OK);
   fail_unless_equals_int (gst_buffer_n_memory (buf), 1);
-  fail_unless (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
-  fail_unless (gst_dmabuf_memory_get_fd (gst_buffer_peek_memory (buf, 0)) >= 0);
+  fail_unless (gst_is_fd_memory (gst_buffer_peek_memory (buf, 0)));
+  fail_if (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)),
+      "memfd memory wrapped as a dma-buf");
+  fail_unless (gst_fd_memory_get_fd (gst_buffer_peek_memory (buf, 0)) >= 0);
   fail_unless_equals_int (gst_buffer_get_size (buf), info.size);
   vmeta = gst_buffer_get_video_meta (buf);
   fail_unless (vmeta != NULL, "no GstVideoMeta");
@@ -319,6 +324,124 @@ GST_START_TEST (test_drops)
 
 GST_END_TEST;
 
+/* Counts what GstDmaBufAllocator logs when its DMA_BUF_IOCTL_SYNC fails. */
+static void
+count_dmabuf_warnings (GstDebugCategory * category, GstDebugLevel level,
+    const gchar * file G_GNUC_UNUSED, const gchar * function G_GNUC_UNUSED,
+    gint line G_GNUC_UNUSED, GObject * object G_GNUC_UNUSED,
+    GstDebugMessage * message G_GNUC_UNUSED, gpointer user_data)
+{
+  if (level <= GST_LEVEL_WARNING &&
+      strcmp (gst_debug_category_get_name (category), "dmabuf") == 0)
+    g_atomic_int_inc ((gint *) user_data);
+}
+
+/* memfd buffers are no dma-bufs: mapping them sends no dma-buf ioctl,
+ * so nothing fails and nothing is logged. */
+GST_START_TEST (test_memfd_map_quiet)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd", NULL);
+  GstHarness *h = sink_harness (sink, P2P_TEST_CAPS);
+  GstBufferPool *pool;
+  GstBuffer *buf = NULL;
+  guint size, min, max, i;
+  gboolean meta;
+  gint warnings = 0;
+
+  gst_debug_set_threshold_for_name ("dmabuf", GST_LEVEL_WARNING);
+  gst_debug_add_log_function (count_dmabuf_warnings, &warnings, NULL);
+  pool = query_pool (h, P2P_TEST_CAPS, &size, &min, &max, &meta, 0);
+  activate (pool, TRUE);
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf, NULL),
+      GST_FLOW_OK);
+  fail_unless (gst_is_fd_memory (gst_buffer_peek_memory (buf, 0)));
+  fail_if (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)),
+      "memfd memory wrapped as a dma-buf");
+  for (i = 0; i < 3; i++) {
+    p2p_test_fill_buffer (buf, i);
+    fail_unless (p2p_test_check_buffer (buf, i));
+  }
+  gst_debug_remove_log_function (count_dmabuf_warnings);
+  fail_unless_equals_int (g_atomic_int_get (&warnings), 0);
+
+  gst_buffer_unref (buf);
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+  gst_harness_teardown (h);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+/* The WARNING messages on @bus; the last one's GError in @err. */
+static guint
+pop_warnings (GstBus * bus, GError ** err)
+{
+  GstMessage *msg;
+  guint n = 0;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING))) {
+    if (err) {
+      g_clear_error (err);
+      gst_message_parse_warning (msg, err, NULL);
+    }
+    gst_message_unref (msg);
+    n++;
+  }
+  return n;
+}
+
+/* Upstream ignores the pool (v4l2src io-mode=mmap, a tee): every frame is
+ * copied. Said once per stream, with the way out. */
+GST_START_TEST (test_copy_warning)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd", NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = sink_harness (sink, P2P_TEST_CAPS);
+  GstBufferPool *pool;
+  GstBuffer *buf = NULL;
+  GError *err = NULL;
+  guint size, min, max, i;
+  gboolean meta;
+
+  /* Frames in our pool: nothing to say. */
+  pool = query_pool (h, P2P_TEST_CAPS, &size, &min, &max, &meta, 0);
+  activate (pool, TRUE);
+  for (i = 0; i < 2; i++) {
+    fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &buf,
+            NULL), GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless_equals_int (pop_warnings (bus, NULL), 0);
+
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h,
+            p2p_test_sysmem_buffer (P2P_TEST_FRAME, i)), GST_FLOW_OK);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "copies"), 3);
+  fail_unless_equals_int (pop_warnings (bus, &err), 1);
+  GST_INFO ("%s", err->message);
+  fail_unless (strstr (err->message, "copied") != NULL, "%s", err->message);
+  fail_unless (strstr (err->message, "io-mode=dmabuf-import") != NULL, "%s",
+      err->message);
+  g_clear_error (&err);
+
+  /* A new stream: said again, once. */
+  fail_unless (gst_harness_push_event (h,
+          gst_event_new_stream_start ("second")));
+  for (i = 0; i < 2; i++)
+    fail_unless_equals_int (gst_harness_push (h,
+            p2p_test_sysmem_buffer (P2P_TEST_FRAME, i)), GST_FLOW_OK);
+  fail_unless_equals_int (pop_warnings (bus, NULL), 1);
+
+  gst_harness_teardown (h);
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
 static Suite *
 allocation_suite (void)
 {
@@ -333,6 +456,8 @@ allocation_suite (void)
   tcase_add_test (tc, test_import_and_copy);
   tcase_add_test (tc, test_ring);
   tcase_add_test (tc, test_drops);
+  tcase_add_test (tc, test_memfd_map_quiet);
+  tcase_add_test (tc, test_copy_warning);
   return s;
 }
 

@@ -126,7 +126,8 @@ GST_START_TEST (test_location_unwritable)
 
 GST_END_TEST;
 
-/* A full file system: the frame is not written, the pipeline errors out. */
+/* A full file system: the frame is not written, the pipeline errors out
+ * with NO_SPACE_LEFT and says the storage is full. */
 GST_START_TEST (test_disk_full)
 {
   GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
@@ -142,8 +143,10 @@ GST_START_TEST (test_disk_full)
   msg = p2p_test_pop_error (bus, &err);
   fail_unless (msg != NULL);
   fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
-          GST_RESOURCE_ERROR_WRITE), "%s", err->message);
+          GST_RESOURCE_ERROR_NO_SPACE_LEFT), "%s", err->message);
   fail_unless (strstr (err->message, "/dev/full") != NULL);
+  fail_unless (strstr (err->message, "storage is full") != NULL, "%s",
+      err->message);
   fail_unless (strstr (err->message, g_strerror (ENOSPC)) != NULL);
   fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "frames"), 0);
   g_error_free (err);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Property defaults, ranges, flags and documentation of p2psink and p2psrc. */
+#include <string.h>
+
 #include "p2p-test.h"
 
 GST_START_TEST (test_sink_defaults)
@@ -176,6 +178,63 @@ GST_START_TEST (test_docs)
 
 GST_END_TEST;
 
+/* GStreamer style: each property's blurb is one short line, a phrase that
+ * starts with a capital and has no final period; authors are "Name
+ * <email>" (gst-inspect-1.0 shows both as they are). */
+#define MAX_BLURB 72
+#define AUTHOR_RE "[^<>,]+ <[^<>@ ]+@[^<> ]+>"
+
+GST_START_TEST (test_style)
+{
+  const gchar *factories[] = { "p2psink", "p2psrc" };
+  GRegex *author_re = g_regex_new ("^" AUTHOR_RE "(, " AUTHOR_RE ")*$", 0, 0,
+      NULL);
+  guint i, j, n;
+
+  fail_unless (author_re != NULL);
+  for (i = 0; i < G_N_ELEMENTS (factories); i++) {
+    GstElementFactory *f = gst_element_factory_find (factories[i]);
+    const gchar *author;
+    GParamSpec **pspecs;
+    GstElement *e;
+
+    fail_unless (f != NULL);
+    author = gst_element_factory_get_metadata (f, GST_ELEMENT_METADATA_AUTHOR);
+    fail_unless (author != NULL);
+    fail_unless (g_regex_match (author_re, author, 0, NULL),
+        "%s: author '%s' is not \"Name <email>\"", factories[i], author);
+
+    e = gst_element_factory_create (f, NULL);
+    pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (e), &n);
+    for (j = 0; j < n; j++) {
+      const gchar *blurb = g_param_spec_get_blurb (pspecs[j]);
+      gsize len;
+
+      /* Only ours: GstBaseSink/GstBaseSrc have their own. */
+      if (pspecs[j]->owner_type != G_OBJECT_TYPE (e))
+        continue;
+      fail_unless (blurb != NULL, "%s::%s: no blurb", factories[i],
+          pspecs[j]->name);
+      len = strlen (blurb);
+      fail_if (strchr (blurb, '\n') != NULL, "%s::%s: blurb '%s' has a "
+          "newline", factories[i], pspecs[j]->name, blurb);
+      fail_unless (len > 0 && len <= MAX_BLURB, "%s::%s: blurb of %"
+          G_GSIZE_FORMAT " characters (one line: at most %d): '%s'",
+          factories[i], pspecs[j]->name, len, MAX_BLURB, blurb);
+      fail_unless (g_ascii_isupper (blurb[0]), "%s::%s: blurb '%s' does not "
+          "start with a capital", factories[i], pspecs[j]->name, blurb);
+      fail_if (blurb[len - 1] == '.', "%s::%s: blurb '%s' ends with a period",
+          factories[i], pspecs[j]->name, blurb);
+    }
+    g_free (pspecs);
+    gst_object_unref (e);
+    gst_object_unref (f);
+  }
+  g_regex_unref (author_re);
+}
+
+GST_END_TEST;
+
 static Suite *
 props_suite (void)
 {
@@ -189,6 +248,7 @@ props_suite (void)
   tcase_add_test (tc, test_sink_mutable_ready);
   tcase_add_test (tc, test_src_defaults);
   tcase_add_test (tc, test_docs);
+  tcase_add_test (tc, test_style);
   return s;
 }
 

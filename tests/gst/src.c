@@ -49,7 +49,9 @@ check_frame (GstBuffer * buf, guint seed, guint64 index)
   fail_unless_equals_int (gst_buffer_get_size (buf), P2P_TEST_FRAME);
   fail_unless_equals_int (gst_buffer_n_memory (buf), 1);
   mem = gst_buffer_peek_memory (buf, 0);
-  fail_unless (gst_is_dmabuf_memory (mem), "not dma-buf memory");
+  /* memfd is not a dma-buf: fd memory. */
+  fail_unless (gst_is_fd_memory (mem), "not fd memory");
+  fail_if (gst_is_dmabuf_memory (mem), "memfd memory wrapped as a dma-buf");
   fail_unless (p2p_test_check_buffer (buf, seed), "frame %" G_GUINT64_FORMAT
       " has the wrong bytes", index);
   fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), index);
@@ -169,7 +171,8 @@ GST_START_TEST (test_raw_blocks)
 
     fail_unless (buf != NULL);
     fail_unless_equals_int (gst_buffer_get_size (buf), sizes[i]);
-    fail_unless (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
+    fail_unless (gst_is_fd_memory (gst_buffer_peek_memory (buf, 0)));
+    fail_if (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
     fail_unless (p2p_test_check_buffer (buf, seeds[i]));
     fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), i * 1000);
     gst_buffer_unref (buf);

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Faults this host cannot produce, injected by interposition: this program
+ * defines fsync(), p2pbuf_provider_kind() and p2pbuf_buffer_info() and
+ * exports them (export_dynamic in meson.build), so the plugin's calls land
+ * here first. Disarmed, each calls the real function (dlsym RTLD_NEXT).
+ *
+ * - fsync() of the output file fails: the end of the stream is an error,
+ *   not a success.
+ * - The memfd provider poses as a p2pbuf node whose kernel reports an
+ *   importer refused (no peer-to-peer route): an error naming the importer,
+ *   whether the refusal is first seen when p2psink renders the buffer or
+ *   when the buffer goes back to its pool.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <p2pbuf/p2pbuf.h>
+
+#include "p2p-test.h"
+
+#define REFUSED_IMPORTER "0000:03:00.0"
+
+/* Armed by the tests; every test runs in its own (forked) process. */
+static const gchar *fsync_fail_path;
+static gint fsync_fail_errno;
+static gboolean fake_node;
+static gboolean fake_refused;
+
+int
+fsync (int fd)
+{
+  static int (*real_fsync) (int);
+  gchar link[64], target[PATH_MAX];
+  gssize n;
+
+  if (fsync_fail_path) {
+    g_snprintf (link, sizeof (link), "/proc/self/fd/%d", fd);
+    n = readlink (link, target, sizeof (target) - 1);
+    if (n > 0) {
+      target[n] = '\0';
+      if (strcmp (target, fsync_fail_path) == 0) {
+        errno = fsync_fail_errno;
+        return -1;
+      }
+    }
+  }
+  if (!real_fsync)
+    real_fsync = (int (*)(int)) dlsym (RTLD_NEXT, "fsync");
+  return real_fsync (fd);
+}
+
+enum p2pbuf_provider_kind
+p2pbuf_provider_kind (const struct p2pbuf_provider *prov)
+{
+  static enum p2pbuf_provider_kind (*real) (const struct p2pbuf_provider *);
+
+  if (!real)
+    real = (enum p2pbuf_provider_kind (*)(const struct p2pbuf_provider *))
+        dlsym (RTLD_NEXT, "p2pbuf_provider_kind");
+  if (fake_node && real (prov) == P2PBUF_SPEC_MEMFD)
+    return P2PBUF_SPEC_NAME;
+  return real (prov);
+}
+
+int
+p2pbuf_buffer_info (const struct p2pbuf_buffer *buf,
+    struct p2pbuf_buffer_desc *desc, struct p2pbuf_attachment *att,
+    unsigned int cap)
+{
+  static int (*real) (const struct p2pbuf_buffer *,
+      struct p2pbuf_buffer_desc *, struct p2pbuf_attachment *, unsigned int);
+
+  if (!real)
+    real = (int (*)(const struct p2pbuf_buffer *,
+            struct p2pbuf_buffer_desc *, struct p2pbuf_attachment *,
+            unsigned int)) dlsym (RTLD_NEXT, "p2pbuf_buffer_info");
+  if (!fake_node)
+    return real (buf, desc, att, cap);
+  /* No importer yet, or one that the exporter refused. */
+  memset (desc, 0, sizeof (*desc));
+  g_strlcpy (desc->provider, "memfd", sizeof (desc->provider));
+  desc->attach_count = fake_refused ? 1 : 0;
+  if (fake_refused && cap > 0) {
+    memset (&att[0], 0, sizeof (att[0]));
+    g_strlcpy (att[0].importer, REFUSED_IMPORTER, sizeof (att[0].importer));
+    g_strlcpy (att[0].bus, "pci", sizeof (att[0].bus));
+    att[0].route = P2PBUF_ROUTE_REFUSED;
+    att[0].error = -EREMOTEIO;
+  }
+  return 0;
+}
+
+/* A buffer of the pool p2psink proposes (activated on first use). */
+static GstBuffer *
+pool_buffer (GstHarness * h, GstBufferPool ** pool)
+{
+  GstBuffer *buf = NULL;
+
+  if (!*pool) {
+    GstCaps *caps = gst_caps_from_string (P2P_TEST_CAPS);
+    GstQuery *query = gst_query_new_allocation (caps, TRUE);
+    GstStructure *config;
+
+    fail_unless (gst_pad_peer_query (h->srcpad, query));
+    gst_query_parse_nth_allocation_pool (query, 0, pool, NULL, NULL, NULL);
+    fail_unless (*pool != NULL);
+    config = gst_buffer_pool_get_config (*pool);
+    fail_unless (gst_buffer_pool_set_config (*pool, config));
+    fail_unless (gst_buffer_pool_set_active (*pool, TRUE));
+    gst_query_unref (query);
+    gst_caps_unref (caps);
+  }
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (*pool, &buf, NULL),
+      GST_FLOW_OK);
+  return buf;
+}
+
+static void
+drop_pool (GstBufferPool * pool)
+{
+  if (!pool)
+    return;
+  gst_buffer_pool_set_active (pool, FALSE);
+  gst_object_unref (pool);
+}
+
+/* The error of a refused route names importer, provider and the remedy. */
+static void
+check_route_error (GstBus * bus)
+{
+  GstMessage *msg;
+  GError *err = NULL;
+
+  msg = p2p_test_pop_error (bus, &err);
+  fail_unless (msg != NULL, "refused route not posted as an error");
+  GST_INFO ("%s", err->message);
+  fail_unless (err->domain == GST_RESOURCE_ERROR, "%s", err->message);
+  fail_unless (strstr (err->message, REFUSED_IMPORTER) != NULL, "%s",
+      err->message);
+  fail_unless (strstr (err->message, "\"memfd\"") != NULL, "%s",
+      err->message);
+  fail_unless (strstr (err->message, "route refused") != NULL, "%s",
+      err->message);
+  fail_unless (strstr (err->message, p2pbuf_error_hint (-EREMOTEIO,
+              "route")) != NULL, "%s", err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  fail_if (p2p_test_pop_error (bus, NULL) != NULL, "more than one error");
+}
+
+/* EOS after a failed final fsync: @errnum, expected error @code. */
+static void
+check_eos_sync_failure (gint errnum, GstResourceError code)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *path = p2p_test_path (dir, "x.yuv");
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "location", path, NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstMessage *msg;
+  GError *err = NULL;
+
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  fail_unless_equals_int (gst_harness_push (h,
+          p2p_test_sysmem_buffer (P2P_TEST_FRAME, 1)), GST_FLOW_OK);
+
+  fsync_fail_path = path;
+  fsync_fail_errno = errnum;
+  fail_if (gst_harness_push_event (h, gst_event_new_eos ()),
+      "EOS accepted although the file could not be synced");
+  fsync_fail_path = NULL;
+
+  msg = p2p_test_pop_error (bus, &err);
+  fail_unless (msg != NULL, "failed fsync at EOS not posted as an error");
+  GST_INFO ("%s", err->message);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR, code), "%s",
+      err->message);
+  fail_unless (strstr (err->message, path) != NULL, "%s", err->message);
+  fail_unless (strstr (err->message, g_strerror (errnum)) != NULL, "%s",
+      err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+  /* No success: neither the EOS message nor the end-of-stream summary. */
+  fail_if ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_EOS)) != NULL,
+      "EOS posted after a failed fsync");
+  fail_if ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL,
+      "p2psink-stats posted after a failed fsync");
+
+  gst_harness_teardown (h);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_START_TEST (test_eos_sync_failure)
+{
+  check_eos_sync_failure (EIO, GST_RESOURCE_ERROR_WRITE);
+  check_eos_sync_failure (ENOSPC, GST_RESOURCE_ERROR_NO_SPACE_LEFT);
+}
+
+GST_END_TEST;
+
+/* The storage (or any importer) is refused when p2psink gets the buffer:
+ * the frame is not taken and the user hears why. */
+GST_START_TEST (test_route_refused_at_render)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd", NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstBufferPool *pool = NULL;
+  GstBuffer *buf;
+
+  fake_node = TRUE;
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  buf = pool_buffer (h, &pool);
+  /* A provider of real dma-bufs: GstDmaBufAllocator memory. */
+  fail_unless (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
+  /* Upstream filled it; an importer was refused meanwhile. */
+  fake_refused = TRUE;
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_ERROR);
+  check_route_error (bus);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "frames"), 0);
+
+  gst_harness_teardown (h);
+  drop_pool (pool);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+typedef struct
+{
+  GstHarness *h;
+  GstBuffer *buf;
+  GstFlowReturn ret;
+  gboolean done;
+  GMutex lock;
+  GCond cond;
+} PushData;
+
+static gpointer
+push_thread (gpointer user_data)
+{
+  PushData *d = user_data;
+  GstFlowReturn ret = gst_harness_push (d->h, d->buf);
+
+  g_mutex_lock (&d->lock);
+  d->ret = ret;
+  d->done = TRUE;
+  g_cond_signal (&d->cond);
+  g_mutex_unlock (&d->lock);
+  return NULL;
+}
+
+/* A frame leaves the ring and goes back to its pool, which finds the
+ * refusal then and posts it: that must not happen under the sink's object
+ * lock (posting takes it: a deadlock). */
+GST_START_TEST (test_ring_release_unlocked)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "ring-size", 1, "enable-last-sample", FALSE, NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstBufferPool *pool = NULL;
+  PushData d = { 0 };
+  GThread *thread;
+  gint64 deadline;
+
+  fake_node = TRUE;
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  /* A copied frame first: the copy pool is set up before any refusal. */
+  fail_unless_equals_int (gst_harness_push (h,
+          p2p_test_sysmem_buffer (P2P_TEST_FRAME, 0)), GST_FLOW_OK);
+  /* No importer yet when this one is rendered: nothing to say. */
+  fail_unless_equals_int (gst_harness_push (h, pool_buffer (h, &pool)),
+      GST_FLOW_OK);
+  fail_if (p2p_test_pop_error (bus, NULL) != NULL);
+
+  /* Then one is refused; the next frame (copied: not checked) pushes the
+   * first out of the ring and back to the pool. */
+  fake_refused = TRUE;
+  g_mutex_init (&d.lock);
+  g_cond_init (&d.cond);
+  d.h = h;
+  d.buf = p2p_test_sysmem_buffer (P2P_TEST_FRAME, 2);
+  thread = g_thread_new ("push", push_thread, &d);
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  g_mutex_lock (&d.lock);
+  while (!d.done && g_cond_wait_until (&d.cond, &d.lock, deadline));
+  g_mutex_unlock (&d.lock);
+  fail_unless (d.done, "rendering deadlocked: a buffer dropped from the ring "
+      "was released with the object lock held");
+  g_thread_join (thread);
+  fail_unless_equals_int (d.ret, GST_FLOW_OK);
+  check_route_error (bus);
+
+  fake_refused = FALSE;
+  gst_harness_teardown (h);
+  drop_pool (pool);
+  g_mutex_clear (&d.lock);
+  g_cond_clear (&d.cond);
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+static Suite *
+faults_suite (void)
+{
+  Suite *s = suite_create ("p2p-faults");
+  TCase *tc = tcase_create ("faults");
+
+  suite_add_tcase (s, tc);
+  tcase_add_test (tc, test_eos_sync_failure);
+  tcase_add_test (tc, test_route_refused_at_render);
+  tcase_add_test (tc, test_ring_release_unlocked);
+  return s;
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_check_init (&argc, &argv);
+  return p2p_test_run (faults_suite (), "faults");
+}
