@@ -179,9 +179,9 @@ PY
 # warnings. Then vivid streaming DMABUF with the capture node as its
 # exporter (-e): every DMABUF streaming test passes (vivid's own failures
 # elsewhere, a 1.30 tool on a 6.12 vivid, are listed, not ours).
-t_video_compliance() {
+video_compliance() {
 	local p rc=0 r log
-	for r in "-d $VOUT -s" "-d $VCAP -s" "-d /dev/video0 -s -e $VCAP"; do
+	for r in "$@"; do
 		log=$OUT/compliance-$(echo "$r" | tr -c 'a-z0-9\n' '_').log
 		if [ "$r" = "-d $VCAP -s" ]; then
 			v4l2-ctl -d "$VOUT" --stream-out-mmap --stream-count 100000 > /tmp/vwriter.log 2>&1 &
@@ -208,6 +208,9 @@ t_video_compliance() {
 	cat "/sys/class/video4linux/${VCAP#/dev/}/p2pbuf/stats"
 	return $rc
 }
+
+t_video_compliance() { video_compliance "-d $VOUT -s" "-d $VCAP -s"; }
+t_video_compliance_exporter() { video_compliance "-d /dev/video0 -s -e $VCAP"; }
 
 # GStreamer reads from the capture node (io-mode=dmabuf: the node's
 # exported buffers) the frames another process queues on the output node.
@@ -282,6 +285,8 @@ t_video_revoke() {
 check video-v4l2ctl-capture --only-kernel "stock|debug" --only-group switch --host -- video_run t_video_capture
 check video-v4l2ctl-output --only-kernel "stock|debug" --only-group switch -- video_run t_video_output
 check video-compliance --only-kernel "stock|debug" --only-group switch -- video_run t_video_compliance
+# vivid importing from the node: the same kernel paths as video-v4l2ctl-capture
+check video-compliance-exporter --only-kernel stock --only-group switch -- video_run t_video_compliance_exporter
 check video-gst --only-kernel "stock|debug" --only-group switch -- video_run t_video_gst
 check video-udev --only-kernel stock --only-group switch -- video_run t_video_udev
 check video-revoke --only-kernel "stock|debug" --only-group switch -- video_run t_video_revoke

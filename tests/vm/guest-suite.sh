@@ -191,7 +191,7 @@ host_sync() {
 }
 
 # host_check KIND BASE IMAGE [ARGS...]: the host verifies this check's
-# data (run-group.py: frames, bytes, storage, gst, dvb, dma, v4l2ctl)
+# data (run-group.py: frames, bytes, storage, gst, dvb, dma, v4l2ctl, sample)
 host_check() {
 	local IFS=$'\t'
 	echo "$CUR	$*" >> "$HOSTCHK"

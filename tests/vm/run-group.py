@@ -41,7 +41,7 @@ VM_EXIT = {
     77: "the kernel is missing (debug: tools/p2pbuf-vm build-kernel; newest: tools/p2pbuf-vm fetch-newest)",
     2: "p2pbuf-vm usage error",
 }
-IMMEDIATE = ("frames", "bytes", "v4l2ctl")  # device memory that later checks reuse
+IMMEDIATE = ("frames", "bytes", "v4l2ctl", "sample")  # device memory that later checks reuse
 
 
 def log(msg):
@@ -94,6 +94,9 @@ class HostChecks:
         if kind == "dvb":
             return py + [os.path.join(HERE, "verify-ts.py"), "--offset", rest[1],
                          "--length", rest[2], os.path.join(k, rest[0])]
+        if kind == "sample":
+            return py + [os.path.join(HERE, "verify-sample.py"), "bar", os.path.join(k, base),
+                         os.path.join(k, rest[0]), os.path.join(k, "sample.ref")]
         if kind == "v4l2ctl":
             return py + [os.path.join(HERE, "verify-v4l2ctl.py"), os.path.join(k, base),
                          os.path.join(k, rest[0]), rest[1]]
