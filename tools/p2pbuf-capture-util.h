@@ -66,25 +66,60 @@ int capture_fail(char *err, size_t errlen, const char *fmt, ...)
 static inline int capture_parse_u64(const char *s, uint64_t min, uint64_t max,
 				    uint64_t *out)
 {
+	unsigned int base = 10;
 	uint64_t v = 0;
-	const char *p;
+	const char *p = s;
 
+	/* any base, as v4l2-ctl's strtoul(.., 0): 0x1f, 017, 15 */
 	if (!s || !*s)
 		return -EINVAL;
-	for (p = s; *p; p++) {
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+		if (!*p)
+			return -EINVAL;
+	} else if (p[0] == '0' && p[1]) {
+		base = 8;
+		p++;
+	}
+	for (; *p; p++) {
 		unsigned int d;
 
-		if (*p < '0' || *p > '9')
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned int)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned int)(*p - 'a' + 10);
+		else if (*p >= 'A' && *p <= 'F')
+			d = (unsigned int)(*p - 'A' + 10);
+		else
 			return -EINVAL;
-		d = (unsigned int)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
+		if (d >= base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - d) / base)
 			return -ERANGE;
-		v = v * 10 + d;
+		v = v * base + d;
 	}
 	if (v < min || v > max)
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+/*
+ * -d as v4l2-ctl takes it: a number of up to three digits is /dev/videoN,
+ * anything else a path. Writes into @buf (at least 16 bytes) when needed.
+ */
+static inline const char *capture_device_path(const char *arg, char *buf, size_t len)
+{
+	size_t n = strlen(arg), i;
+
+	if (n == 0 || n > 3)
+		return arg;
+	for (i = 0; i < n; i++)
+		if (arg[i] < '0' || arg[i] > '9')
+			return arg;
+	snprintf(buf, len, "/dev/video%s", arg);
+	return buf;
 }
 
 /* "YUYV" or "YUYV-BE" (bit 31 set): four printable characters. */

@@ -39,6 +39,7 @@
 
 struct options {
 	const char *device;
+	char device_buf[16];	/* "-d 0": /dev/video0 */
 	const char *provider;
 	const char *stream_to;
 	uint64_t stream_offset;	/* where the first frame goes in --stream-to */
@@ -291,7 +292,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, ":d:v:h", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			o->device = optarg;
+			o->device = capture_device_path(optarg, o->device_buf, sizeof(o->device_buf));
 			break;
 		case 'v':
 			if (capture_parse_fmt(optarg, &o->fmt, err, sizeof(err)))
