@@ -12,7 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 cp "$src"/samples/c/*.c "$src"/samples/c/Makefile "$tmp"/
 PKG_CONFIG_PATH=$build/meson-uninstalled make -s -C "$tmp" ||
 	{ echo "the samples do not build with pkg-config libp2pbuf"; exit 1; }
-for s in p2pbuf-sample-capture p2pbuf-sample-capture-to-file; do
+for s in p2pbuf-sample-capture p2pbuf-sample-capture-to-file p2pbuf-sample-file-to-output \
+	p2pbuf-sample-dvb-to-file p2pbuf-sample-frame-to-drm; do
 	rc=0
 	LD_LIBRARY_PATH=$build/libp2pbuf "$tmp/$s" > "$tmp/out" 2>&1 || rc=$?
 	[ $rc = 2 ] && grep -q '^usage:' "$tmp/out" ||

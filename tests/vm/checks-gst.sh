@@ -152,22 +152,14 @@ t_gst_file_to_file() {
 
 # storage -> ivshmem -> vivid's video output, which imports the dma-bufs
 t_gst_v4l2sink() {
-	local out="" d idx
+	local out
 	gst_mount || return
 	[ -s /mnt/out-cmb.yuv ] || { echo "no /mnt/out-cmb.yuv (gst-cmb failed?)"; return 1; }
 	vivid_load node_types=0x101 || return 1
-	for d in /sys/class/video4linux/video*; do
-		case $(cat "$d/name") in *vid-out*) out=/dev/$(basename "$d") ;; esac
-	done
-	[ -n "$out" ] || { echo "vivid has no video output node"; ls /sys/class/video4linux; return 1; }
+	out=$(vivid_out_node) || return 1
 	echo "vivid output: $out"
 	# 1280x720 needs the HDMI output (1; S-Video is SDTV only) at 720p
-	v4l2-ctl -d "$out" --set-output=1 || return 1
-	idx=$(v4l2-ctl -d "$out" --list-dv-timings | awk '
-		/Index:/ { i = $2 } /Active width: 1280$/ { w = 1 }
-		/Active height: 720$/ { if (w && !done) { print i; done = 1 } } /^[[:space:]]*$/ { w = 0 }')
-	[ -n "$idx" ] || { echo "no 1280x720 DV timings on $out"; v4l2-ctl -d "$out" --list-dv-timings | head -40; return 1; }
-	v4l2-ctl -d "$out" --set-dv-bt-timings=index="$idx" || return 1
+	vivid_output_720p "$out" || return 1
 	v4l2-ctl -d "$out" --get-output --get-dv-timings | grep -E 'Output|Active|fps' | head -5
 	GST_DEBUG=p2psrc:4,v4l2sink:3 gst_run v4l2sink p2psrc provider="pci:$IVS/bar2" \
 		location=/mnt/out-cmb.yuv num-buffers=60 caps="$GCAPS,framerate=30/1" ! \

@@ -77,3 +77,38 @@ educap_reference() {
 	printf '{"pattern": "educap", "width": 32, "height": 32, "bytesperline": 64, "sequence": %d}\n' \
 		"$seq" > "$1.json"
 }
+
+# vivid_output_720p NODE: vivid's HDMI output at 1280x720
+vivid_output_720p() {
+	local idx
+	v4l2-ctl -d "$1" --set-output=1 || return 1
+	idx=$(v4l2-ctl -d "$1" --list-dv-timings | awk '
+		/Index:/ { i = $2 } /Active width: 1280$/ { w = 1 }
+		/Active height: 720$/ { if (w && !done) { print i; done = 1 } } /^[[:space:]]*$/ { w = 0 }')
+	[ -n "$idx" ] || { echo "no 1280x720 DV timings on $1"; return 1; }
+	v4l2-ctl -d "$1" --set-dv-bt-timings=index="$idx" || return 1
+}
+
+# vivid_loop_720p FMT: vivid's HDMI output at 720p in FMT, looped to its first
+# HDMI input on /dev/video0 (menu item 2 of "HDMI 000-0 Is Connected To":
+# items 0 and 1 are the test pattern and "none"); prints the output node
+vivid_loop_720p() {
+	local out hin
+	out=$(vivid_out_node) || return 1
+	vivid_output_720p "$out" >&2 || return 1
+	hin=$(v4l2-ctl -d /dev/video0 --list-inputs | awk '/Input/ { i = $3 } /Name.*HDMI/ { print i; exit }')
+	[ -n "$hin" ] || { echo "vivid has no HDMI input" >&2; return 1; }
+	v4l2-ctl -d /dev/video0 --set-input="$hin" -c hdmi_000_0_is_connected_to=2 >&2 || return 1
+	v4l2-ctl -d /dev/video0 --set-dv-bt-timings=query >&2 || return 1
+	v4l2-ctl -d "$out" --set-fmt-video-out="$1" >&2 || return 1
+	echo "$out"
+}
+
+vivid_out_node() {
+	local d
+	for d in /sys/class/video4linux/video*; do
+		case $(cat "$d/name") in *vid-out*) echo "/dev/$(basename "$d")"; return 0 ;; esac
+	done
+	echo "vivid has no video output node" >&2
+	return 1
+}
