@@ -68,6 +68,19 @@ GstMemory *gst_p2p_memory_alloc (GstP2pProvider * provider,
 gboolean gst_p2p_is_p2p_memory (GstMemory * mem);
 
 /*
+ * The provider name (gst_p2p_provider_name()) of the provider @mem was
+ * allocated from, NULL if @mem is not p2p memory.
+ */
+const gchar *gst_p2p_memory_provider_name (GstMemory * mem);
+
+/*
+ * Is @mem p2p memory allocated from @provider (or from another spec of the
+ * same memory: same provider name)? Memory of another provider must be
+ * copied by whoever needs it in @provider.
+ */
+gboolean gst_p2p_memory_is_from (GstMemory * mem, GstP2pProvider * provider);
+
+/*
  * The memory of @buffer if it is a single p2p memory, else NULL (a foreign
  * buffer). Borrowed from @buffer.
  */

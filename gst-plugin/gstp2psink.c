@@ -11,7 +11,9 @@
  * into device memory: no frame passes through system RAM. Buffers that do
  * not come from such a pool (`v4l2src io-mode=mmap`, videotestsrc without a
  * pool, a tee) are copied into device memory and counted as copies; a
- * warning message says so once per stream.
+ * warning message says so once per stream. So are dma-bufs of another
+ * provider (`p2psrc provider=A ! p2psink provider=B`): the frames end up
+ * in #GstP2pSink:provider, copied by libp2pbuf (p2pbuf_copy()).
  *
  * With #GstP2pSink:location set, every frame is appended to that file and
  * the file is synced at EOS and when the element stops: a failed sync at
@@ -481,9 +483,12 @@ gst_p2p_sink_ensure_copy_pool (GstP2pSink * self, gsize size)
   return GST_FLOW_OK;
 }
 
-/* A buffer that is not device memory of ours: copy it into some. */
+/* A buffer that is not device memory of ours: copy it into some. Memory of
+ * another provider (@src_mem) is copied by libp2pbuf (p2pbuf_copy()),
+ * anything else through its GstMemory mapping. */
 static GstFlowReturn
-gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
+gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstMemory * src_mem,
+    GstBuffer ** out)
 {
   struct p2pbuf_buffer *pbuf;
   gsize size = gst_buffer_get_size (src);
@@ -491,6 +496,7 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
   GstFlowReturn ret;
   GstBuffer *dst = NULL;
   GstMemory *mem;
+  const gchar *what;
   void *addr;
   gint err;
 
@@ -503,18 +509,40 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
 
   mem = gst_buffer_peek_memory (dst, 0);
   pbuf = gst_p2p_memory_lock (mem, &offset, &maxsize);
-  err = p2pbuf_buffer_map (pbuf, P2PBUF_MAP_WRITE, &addr);
-  if (err == 0) {
-    gst_buffer_extract (src, 0, (guint8 *) addr + offset, size);
-    p2pbuf_buffer_unmap (pbuf);
+  if (src_mem) {
+    struct p2pbuf_buffer *spbuf;
+    gsize soffset, ssize;
+
+    /* Two memories, two locks; @mem is ours alone (just acquired). */
+    spbuf = gst_p2p_memory_lock (src_mem, &soffset, &ssize);
+    err = p2pbuf_copy (pbuf, offset, spbuf, soffset, MIN (size, ssize), 0,
+        NULL);
+    gst_p2p_memory_unlock (src_mem);
+    what = "p2pbuf_copy";
+  } else {
+    err = p2pbuf_buffer_map (pbuf, P2PBUF_MAP_WRITE, &addr);
+    if (err == 0) {
+      gst_buffer_extract (src, 0, (guint8 *) addr + offset, size);
+      p2pbuf_buffer_unmap (pbuf);
+    }
+    what = "p2pbuf_buffer_map";
   }
   gst_p2p_memory_unlock (mem);
   if (err < 0) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-        ("Cannot write to device memory of provider \"%s\": %s.",
-            gst_p2p_provider_spec (self->provider),
-            p2pbuf_error_hint (err, "map")), ("p2pbuf_buffer_map: %s",
-            g_strerror (-err)));
+    if (src_mem)
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+          ("Cannot copy a frame from the memory of provider \"%s\" into "
+              "provider \"%s\": %s. Use the same provider upstream and in "
+              "p2psink to avoid the copy.",
+              gst_p2p_memory_provider_name (src_mem),
+              gst_p2p_provider_spec (self->provider), g_strerror (-err)),
+          ("%s: %s", what, g_strerror (-err)));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+          ("Cannot write to device memory of provider \"%s\": %s.",
+              gst_p2p_provider_spec (self->provider),
+              p2pbuf_error_hint (err, "map")), ("%s: %s", what,
+              g_strerror (-err)));
     gst_buffer_unref (dst);
     return GST_FLOW_ERROR;
   }
@@ -631,15 +659,34 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   guint64 drops = 0;
   GstFlowReturn ret;
   GstBuffer *frame;
+  gboolean imported;
   guint ring_size;
 
   if (size == 0)
     return GST_FLOW_OK;
 
-  if (mem) {
+  imported = mem && gst_p2p_memory_is_from (mem, self->provider);
+  if (imported) {
     if (!gst_p2p_sink_note_route (self, mem))
       return GST_FLOW_ERROR;
     frame = gst_buffer_ref (buffer);
+  } else if (mem) {
+    /* Device memory, but another provider's (p2psrc provider=A ! p2psink
+     * provider=B): B is where the frames must be. */
+    if (!self->copy_warned) {
+      self->copy_warned = TRUE;
+      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+          ("Frames are copied from the memory of provider \"%s\" into "
+              "provider \"%s\": upstream allocates from another provider. "
+              "Set the same provider upstream and in p2psink to avoid the "
+              "copy.", gst_p2p_memory_provider_name (mem),
+              gst_p2p_provider_name (self->provider)),
+          ("buffer of %" G_GSIZE_FORMAT " bytes copied by p2pbuf_copy "
+              "(counted in stats \"copies\")", size));
+    }
+    ret = gst_p2p_sink_copy (self, buffer, mem, &frame);
+    if (ret != GST_FLOW_OK)
+      return ret;
   } else {
     if (!self->copy_warned) {
       self->copy_warned = TRUE;
@@ -652,7 +699,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
               "stats \"copies\")", size, gst_buffer_n_memory (buffer),
               gst_p2p_provider_spec (self->provider)));
     }
-    ret = gst_p2p_sink_copy (self, buffer, &frame);
+    ret = gst_p2p_sink_copy (self, buffer, NULL, &frame);
     if (ret != GST_FLOW_OK)
       return ret;
   }
@@ -684,7 +731,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   self->held = self->ring.length;
   self->frames++;
   self->bytes += size;
-  if (mem)
+  if (imported)
     self->imports++;
   else
     self->copies++;

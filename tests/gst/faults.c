@@ -11,6 +11,10 @@
  *   importer refused (no peer-to-peer route): an error naming the importer,
  *   whether the refusal is first seen when p2psink renders the buffer or
  *   when the buffer goes back to its pool.
+ * - A second memfd provider: the spec "memfd:second" opens the memfd
+ *   provider under the name "memfd-second", so that memory of two
+ *   providers can be told apart; p2pbuf_alloc() counts the buffers
+ *   allocated from it.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -29,6 +33,11 @@ static const gchar *fsync_fail_path;
 static gint fsync_fail_errno;
 static gboolean fake_node;
 static gboolean fake_refused;
+/* "memfd:second" opens this one; buffers allocated from it. */
+#define SECOND_SPEC "memfd:second"
+#define SECOND_NAME "memfd-second"
+static const struct p2pbuf_provider *second_provider;
+static gint second_allocs;
 
 int
 fsync (int fd)
@@ -92,6 +101,53 @@ p2pbuf_buffer_info (const struct p2pbuf_buffer *buf,
     att[0].error = -EREMOTEIO;
   }
   return 0;
+}
+
+int
+p2pbuf_provider_open (const char *spec, struct p2pbuf_provider **out)
+{
+  static int (*real) (const char *, struct p2pbuf_provider **);
+  int ret;
+
+  if (!real)
+    real = (int (*)(const char *, struct p2pbuf_provider **))
+        dlsym (RTLD_NEXT, "p2pbuf_provider_open");
+  if (g_strcmp0 (spec, SECOND_SPEC) != 0)
+    return real (spec, out);
+  ret = real ("memfd", out);
+  if (ret == 0)
+    second_provider = *out;
+  return ret;
+}
+
+const char *
+p2pbuf_provider_name (const struct p2pbuf_provider *prov)
+{
+  static const char *(*real) (const struct p2pbuf_provider *);
+
+  if (!real)
+    real = (const char *(*)(const struct p2pbuf_provider *))
+        dlsym (RTLD_NEXT, "p2pbuf_provider_name");
+  if (prov && prov == second_provider)
+    return SECOND_NAME;
+  return real (prov);
+}
+
+int
+p2pbuf_alloc (struct p2pbuf_provider *prov, uint64_t size, uint32_t flags,
+    struct p2pbuf_buffer **out)
+{
+  static int (*real) (struct p2pbuf_provider *, uint64_t, uint32_t,
+      struct p2pbuf_buffer **);
+  int ret;
+
+  if (!real)
+    real = (int (*)(struct p2pbuf_provider *, uint64_t, uint32_t,
+            struct p2pbuf_buffer **)) dlsym (RTLD_NEXT, "p2pbuf_alloc");
+  ret = real (prov, size, flags, out);
+  if (ret == 0 && prov && prov == second_provider)
+    g_atomic_int_inc (&second_allocs);
+  return ret;
 }
 
 /* A buffer of the pool p2psink proposes (activated on first use). */
@@ -312,6 +368,84 @@ GST_START_TEST (test_ring_release_unlocked)
 
 GST_END_TEST;
 
+/* Run @desc to EOS (failing on an error); the pipeline, stopped. */
+static GstElement *
+run_pipeline (const gchar * desc)
+{
+  GError *error = NULL;
+  GstElement *pipeline = gst_parse_launch (desc, &error);
+  GstBus *bus;
+  GstMessage *msg;
+
+  fail_unless (pipeline != NULL, "%s: %s", desc, error ? error->message : "");
+  bus = gst_element_get_bus (pipeline);
+  fail_if (gst_element_set_state (pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "%s: timeout", desc);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    gchar *dbg = NULL;
+
+    gst_message_parse_error (msg, &error, &dbg);
+    fail ("%s: %s (%s)", desc, error->message, dbg);
+  }
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return pipeline;
+}
+
+/* p2psrc provider=A ! p2psink provider=B: the frames must end up in B,
+ * copied (and counted so), not written from A's memory while the stats
+ * name B. */
+GST_START_TEST (test_other_provider_copied)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *in = p2p_test_write_file (dir, "in.yuv", P2P_TEST_FRAME, 5, 0);
+  gchar *out = p2p_test_path (dir, "out.yuv");
+  gchar *desc, *str, *a = NULL, *b = NULL;
+  GstElement *pipeline, *sink;
+  gsize la = 0, lb = 0;
+
+  desc = g_strdup_printf ("p2psrc provider=memfd location=%s caps=\""
+      P2P_TEST_CAPS "\" ! p2psink name=sink provider=" SECOND_SPEC
+      " location=%s", in, out);
+  pipeline = run_pipeline (desc);
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  fail_unless (sink != NULL);
+  fail_unless (second_provider != NULL, "the sink did not open its provider");
+
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "frames"), 5);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "copies"), 5);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "imports"), 0);
+  str = p2p_test_stat_str (sink, "provider");
+  fail_unless_equals_string (str, SECOND_NAME);
+  g_free (str);
+  str = p2p_test_stat_str (sink, "input");
+  fail_unless_equals_string (str, "copy");
+  g_free (str);
+  /* The copies are the sink's provider's memory. */
+  fail_unless (g_atomic_int_get (&second_allocs) > 0,
+      "no frame was put in the sink's provider");
+
+  fail_unless (g_file_get_contents (in, &a, &la, NULL));
+  fail_unless (g_file_get_contents (out, &b, &lb, NULL));
+  fail_unless_equals_uint64 (lb, la);
+  fail_unless (memcmp (a, b, la) == 0, "the copied frames differ");
+
+  g_free (a);
+  g_free (b);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  g_free (in);
+  g_free (out);
+  p2p_test_rmdir (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 faults_suite (void)
 {
@@ -322,6 +456,7 @@ faults_suite (void)
   tcase_add_test (tc, test_eos_sync_failure);
   tcase_add_test (tc, test_route_refused_at_render);
   tcase_add_test (tc, test_ring_release_unlocked);
+  tcase_add_test (tc, test_other_provider_copied);
   return s;
 }
 
