@@ -39,7 +39,13 @@
  * written with pwrite() through the CPU mapping instead, and so are the
  * frames after it (their file offsets are no longer aligned): output
  * "pwrite", with a warning message saying why. Frames are never padded, so
- * the file is always the plain concatenation of the frames. The "memfd"
+ * the file is always the plain concatenation of the frames: a buffer whose
+ * #GstVideoMeta has other strides or plane offsets than the packed layout
+ * of the caps (a V4L2 driver's bytesperline) has the visible rows of each
+ * plane copied into a packed frame in device memory before it is written
+ * (stats "repacked"), and bytes past the frame size of the caps (sizeimage
+ * padding) are not written. p2psrc replays such a file with the frame size
+ * of its caps. The "memfd"
  * test provider (not a dma-buf: its pool hands out #GstFdAllocator memory)
  * always uses pwrite(), as do pipes.
  *
@@ -129,6 +135,7 @@ struct _GstP2pSink
   guint64 imports;
   guint64 copies;
   guint64 drops;
+  guint64 repacked;
   guint held;
   const gchar *output;
   const gchar *io_path;
@@ -170,6 +177,7 @@ gst_p2p_sink_stats_locked (GstP2pSink * self)
       "imports", G_TYPE_UINT64, self->imports,
       "copies", G_TYPE_UINT64, self->copies,
       "drops", G_TYPE_UINT64, self->drops,
+      "repacked", G_TYPE_UINT64, self->repacked,
       "held", G_TYPE_UINT64, (guint64) self->held,
       "path", G_TYPE_STRING, path,
       "input", G_TYPE_STRING, input,
@@ -188,6 +196,7 @@ gst_p2p_sink_reset_stats (GstP2pSink * self)
 {
   GST_OBJECT_LOCK (self);
   self->frames = self->bytes = self->imports = self->copies = self->drops = 0;
+  self->repacked = 0;
   self->held = 0;
   self->output = "ring";
   self->io_path = "none";
@@ -494,6 +503,7 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstMemory * src_mem,
   gsize size = gst_buffer_get_size (src);
   gsize offset, maxsize;
   GstFlowReturn ret;
+  GstVideoMeta *smeta = gst_buffer_get_video_meta (src);
   GstBuffer *dst = NULL;
   GstMemory *mem;
   const gchar *what;
@@ -547,8 +557,131 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstMemory * src_mem,
     return GST_FLOW_ERROR;
   }
   gst_buffer_set_size (dst, size);
-  /* Timestamps, offsets, flags and the layout (GstVideoMeta) of the copy. */
+  /* Timestamps, offsets, flags of the copy. */
   gst_buffer_copy_into (dst, src, GST_BUFFER_COPY_METADATA, 0, -1);
+  /* And its layout: GstVideoMeta is a "memory" meta, which
+   * gst_buffer_copy_into() leaves out when it does not copy the memory. */
+  if (smeta && !gst_buffer_get_video_meta (dst))
+    gst_buffer_add_video_meta_full (dst, smeta->flags, smeta->format,
+        smeta->width, smeta->height, smeta->n_planes, smeta->offset,
+        smeta->stride);
+  *out = dst;
+  return GST_FLOW_OK;
+}
+
+/* Does @frame hold its picture in the packed layout of the caps (the
+ * GstVideoInfo default: what the file holds, what p2psrc replays)? */
+static gboolean
+gst_p2p_sink_is_packed (GstP2pSink * self, GstBuffer * frame)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (frame);
+  guint p;
+
+  if (!meta)
+    return TRUE;
+  if (meta->n_planes != GST_VIDEO_INFO_N_PLANES (&self->info))
+    return FALSE;
+  for (p = 0; p < meta->n_planes; p++) {
+    if (meta->offset[p] != self->info.offset[p] ||
+        meta->stride[p] != self->info.stride[p])
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/*
+ * The frame as the file must hold it: the visible rows of each plane,
+ * packed. @frame (p2p memory of ours) has a GstVideoMeta with other
+ * strides or plane offsets: its rows are copied (p2pbuf_copy(), inside our
+ * device memory) into a buffer of the copy pool, laid out as the caps say.
+ */
+static GstFlowReturn
+gst_p2p_sink_pack (GstP2pSink * self, GstBuffer * frame, GstBuffer ** out)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (frame);
+  GstVideoInfo *info = &self->info;
+  GstMemory *smem = gst_p2p_buffer_peek_memory (frame);
+  GstMemory *dmem;
+  struct p2pbuf_buffer *sbuf, *dbuf;
+  gsize soff, ssize, doff, dsize;
+  GstBuffer *dst = NULL;
+  GstFlowReturn ret;
+  void *saddr, *daddr;
+  gboolean mapped = FALSE;
+  gint err = 0;
+  guint p;
+
+  /* Where each row is and that it lies inside the buffer. */
+  for (p = 0; p < GST_VIDEO_INFO_N_PLANES (info); p++) {
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    guint rows;
+
+    gst_video_format_info_component (info->finfo, p, comp);
+    rows = GST_VIDEO_INFO_COMP_HEIGHT (info, comp[0]);
+    if (meta->n_planes != GST_VIDEO_INFO_N_PLANES (info) ||
+        meta->stride[p] <= 0 || rows == 0 ||
+        meta->offset[p] + (gsize) meta->stride[p] * (rows - 1) +
+        MIN ((gsize) info->stride[p], (gsize) meta->stride[p]) >
+        gst_buffer_get_size (frame)) {
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          ("Frame layout does not fit the caps: plane %u of the GstVideoMeta "
+              "(offset %" G_GSIZE_FORMAT ", stride %d, %u planes) lies "
+              "outside the %" G_GSIZE_FORMAT "-byte buffer. Upstream sent "
+              "a buffer that is not the frame its caps describe.", p,
+              meta->offset[MIN (p, GST_VIDEO_MAX_PLANES - 1)],
+              meta->stride[MIN (p, GST_VIDEO_MAX_PLANES - 1)],
+              meta->n_planes, gst_buffer_get_size (frame)), (NULL));
+      return GST_FLOW_ERROR;
+    }
+  }
+
+  ret = gst_p2p_sink_ensure_copy_pool (self, info->size);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  ret = gst_buffer_pool_acquire_buffer (self->copy_pool, &dst, NULL);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  dmem = gst_buffer_peek_memory (dst, 0);
+
+  sbuf = gst_p2p_memory_lock (smem, &soff, &ssize);
+  dbuf = gst_p2p_memory_lock (dmem, &doff, &dsize);
+  /* Both mapped: p2pbuf_copy() uses the mappings, no bracket per row. */
+  err = p2pbuf_buffer_map (sbuf, P2PBUF_MAP_READ, &saddr);
+  if (err == 0) {
+    err = p2pbuf_buffer_map (dbuf, P2PBUF_MAP_WRITE, &daddr);
+    if (err < 0)
+      p2pbuf_buffer_unmap (sbuf);
+    mapped = err == 0;
+  }
+  for (p = 0; err == 0 && p < GST_VIDEO_INFO_N_PLANES (info); p++) {
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    guint rows, r;
+    gsize row_bytes;
+
+    gst_video_format_info_component (info->finfo, p, comp);
+    rows = GST_VIDEO_INFO_COMP_HEIGHT (info, comp[0]);
+    row_bytes = MIN ((gsize) info->stride[p], (gsize) meta->stride[p]);
+    for (r = 0; err == 0 && r < rows; r++)
+      err = p2pbuf_copy (dbuf, doff + info->offset[p] +
+          (gsize) info->stride[p] * r, sbuf, soff + meta->offset[p] +
+          (gsize) meta->stride[p] * r, row_bytes, 0, NULL);
+  }
+  if (mapped) {
+    p2pbuf_buffer_unmap (dbuf);
+    p2pbuf_buffer_unmap (sbuf);
+  }
+  gst_p2p_memory_unlock (dmem);
+  gst_p2p_memory_unlock (smem);
+  if (err < 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Cannot pack a padded frame in device memory of provider \"%s\": "
+            "%s.", gst_p2p_provider_spec (self->provider),
+            p2pbuf_error_hint (err, "map")), ("p2pbuf_copy: %s",
+            g_strerror (-err)));
+    gst_buffer_unref (dst);
+    return GST_FLOW_ERROR;
+  }
+  gst_buffer_set_size (dst, info->size);
   *out = dst;
   return GST_FLOW_OK;
 }
@@ -560,8 +693,9 @@ gst_p2p_sink_is_no_space (gssize err)
   return err == -ENOSPC || err == -EDQUOT;
 }
 
+/* Append the first @len bytes of @frame to the file. */
 static GstFlowReturn
-gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
+gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame, gsize len)
 {
   GstMemory *mem = gst_buffer_peek_memory (frame, 0);
   struct p2pbuf_buffer *pbuf;
@@ -570,6 +704,7 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
   gssize n;
 
   pbuf = gst_p2p_memory_lock (mem, &offset, &size);
+  size = MIN (size, len);
   n = gst_p2p_writer_write (self->writer, pbuf, offset, size);
   gst_p2p_memory_unlock (mem);
   GST_OBJECT_LOCK (self);
@@ -660,6 +795,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   GstFlowReturn ret;
   GstBuffer *frame;
   gboolean imported;
+  guint64 repacked = 0;
   guint ring_size;
 
   if (size == 0)
@@ -716,7 +852,22 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   }
 
   if (self->writer) {
-    ret = gst_p2p_sink_write (self, frame);
+    /* The file holds plain frames: no stride padding, no sizeimage tail
+     * (raw blocks without caps are written as they come). */
+    if (self->caps && !gst_p2p_sink_is_packed (self, frame)) {
+      GstBuffer *packed = NULL;
+
+      ret = gst_p2p_sink_pack (self, frame, &packed);
+      gst_buffer_unref (frame);
+      if (ret != GST_FLOW_OK)
+        return ret;
+      frame = packed;
+      repacked = 1;
+    }
+    size = gst_buffer_get_size (frame);
+    if (self->caps && size > self->info.size)
+      size = self->info.size;
+    ret = gst_p2p_sink_write (self, frame, size);
     gst_buffer_unref (frame);
     if (ret != GST_FLOW_OK)
       return ret;
@@ -736,6 +887,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   else
     self->copies++;
   self->drops += drops;
+  self->repacked += repacked;
   GST_OBJECT_UNLOCK (self);
   /* Back to their pool outside the lock: releasing may post an error. */
   g_slist_free_full (dropped, (GDestroyNotify) gst_buffer_unref);
@@ -893,7 +1045,8 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
    * Counters since the element started, as a "p2psink-stats" structure:
    * frames, bytes, imports (frames that arrived in our device memory),
    * copies (frames copied into it), drops (gaps in buffer offsets: V4L2
-   * sequence numbers), held (frames in the ring), path (input+output:
+   * sequence numbers), repacked (frames with stride or plane padding
+   * packed before writing; bytes counts what was stored), held (frames in the ring), path (input+output:
    * import|copy|mixed + ring|o-direct|bounce|pwrite), io-path
    * (p2p|host|bounce|none: how the last direct write moved), provider,
    * route and importer (p2pbuf providers: how the importing device reaches
