@@ -461,6 +461,32 @@ gst_p2p_reader_rewind (GstP2pReader * reader)
 }
 
 void
+gst_p2p_reader_seek (GstP2pReader * reader, guint64 position)
+{
+  /* pread() and p2pbuf_io_read() take the position: nothing to seek. */
+  reader->position = position;
+}
+
+gboolean
+gst_p2p_reader_seekable (GstP2pReader * reader)
+{
+  return reader->seekable;
+}
+
+gint64
+gst_p2p_reader_size (GstP2pReader * reader)
+{
+  struct stat st;
+
+  if (reader->io)
+    return (gint64) reader->size;
+  if (!reader->seekable || fstat (reader->fd, &st) < 0 ||
+      !S_ISREG (st.st_mode))
+    return -1;
+  return st.st_size;
+}
+
+void
 gst_p2p_reader_close (GstP2pReader * reader)
 {
   if (!reader)

@@ -99,6 +99,15 @@ guint64 gst_p2p_reader_position (GstP2pReader * reader);
 /* Start again at the beginning of the file. */
 void gst_p2p_reader_rewind (GstP2pReader * reader);
 
+/* The next read starts at @position (seekable readers only). */
+void gst_p2p_reader_seek (GstP2pReader * reader, guint64 position);
+
+/* Can the reader seek (a regular file or block device, not a pipe)? */
+gboolean gst_p2p_reader_seekable (GstP2pReader * reader);
+
+/* Size of the file in bytes, -1 if unknown (a pipe). */
+gint64 gst_p2p_reader_size (GstP2pReader * reader);
+
 /* Close and free. NULL is a no-op. */
 void gst_p2p_reader_close (GstP2pReader * reader);
 
