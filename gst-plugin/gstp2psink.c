@@ -38,8 +38,10 @@
  * bytes; 1280x720 and 640x480 YUY2 frames are). A frame that is not is
  * written with pwrite() through the CPU mapping instead, and so are the
  * frames after it (their file offsets are no longer aligned): output
- * "pwrite", with a warning message saying why. Frames are never padded, so
- * the file is always the plain concatenation of the frames: a buffer whose
+ * "pwrite", with a warning message saying why, unless #GstP2pSink:pad-frames
+ * is set: then every frame is completed with zeros up to the alignment and
+ * the file holds padded frames. Otherwise frames are never padded, so the
+ * file is the plain concatenation of the frames: a buffer whose
  * #GstVideoMeta has other strides or plane offsets than the packed layout
  * of the caps (a V4L2 driver's bytesperline) has the visible rows of each
  * plane copied into a packed frame in device memory before it is written
@@ -104,6 +106,7 @@ enum
   PROP_LOCATION,
   PROP_RING_SIZE,
   PROP_BOUNCE,
+  PROP_PAD_FRAMES,
   PROP_STATS,
 };
 
@@ -116,6 +119,7 @@ struct _GstP2pSink
   gchar *location;
   guint ring_size;
   gboolean bounce;
+  gboolean pad_frames;
 
   /* streaming state */
   GstP2pProvider *provider;
@@ -136,6 +140,7 @@ struct _GstP2pSink
   guint64 copies;
   guint64 drops;
   guint64 repacked;
+  guint64 padding;
   guint held;
   const gchar *output;
   const gchar *io_path;
@@ -178,6 +183,7 @@ gst_p2p_sink_stats_locked (GstP2pSink * self)
       "copies", G_TYPE_UINT64, self->copies,
       "drops", G_TYPE_UINT64, self->drops,
       "repacked", G_TYPE_UINT64, self->repacked,
+      "padding", G_TYPE_UINT64, self->padding,
       "held", G_TYPE_UINT64, (guint64) self->held,
       "path", G_TYPE_STRING, path,
       "input", G_TYPE_STRING, input,
@@ -196,7 +202,7 @@ gst_p2p_sink_reset_stats (GstP2pSink * self)
 {
   GST_OBJECT_LOCK (self);
   self->frames = self->bytes = self->imports = self->copies = self->drops = 0;
-  self->repacked = 0;
+  self->repacked = self->padding = 0;
   self->held = 0;
   self->output = "ring";
   self->io_path = "none";
@@ -234,6 +240,9 @@ gst_p2p_sink_set_property (GObject * object, guint prop_id,
     case PROP_BOUNCE:
       self->bounce = g_value_get_boolean (value);
       break;
+    case PROP_PAD_FRAMES:
+      self->pad_frames = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -260,6 +269,9 @@ gst_p2p_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_BOUNCE:
       g_value_set_boolean (value, self->bounce);
+      break;
+    case PROP_PAD_FRAMES:
+      g_value_set_boolean (value, self->pad_frames);
       break;
     case PROP_STATS:
       g_value_take_boxed (value, gst_p2p_sink_stats_locked (self));
@@ -294,13 +306,14 @@ gst_p2p_sink_start (GstBaseSink * bsink)
 {
   GstP2pSink *self = GST_P2P_SINK (bsink);
   gchar *spec, *location, *why = NULL;
-  gboolean bounce;
+  gboolean bounce, pad;
   gint err;
 
   GST_OBJECT_LOCK (self);
   spec = g_strdup (self->provider_spec);
   location = g_strdup (self->location);
   bounce = self->bounce;
+  pad = self->pad_frames;
   GST_OBJECT_UNLOCK (self);
 
   self->provider = gst_p2p_provider_open (spec, &err);
@@ -310,7 +323,8 @@ gst_p2p_sink_start (GstBaseSink * bsink)
   }
   if (location) {
     self->writer = gst_p2p_writer_open (location,
-        gst_p2p_provider_is_dmabuf (self->provider), bounce, &err, &why);
+        gst_p2p_provider_is_dmabuf (self->provider), bounce, pad, &err,
+        &why);
     if (!self->writer) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
           ("Could not open file \"%s\" for writing: %s.", location,
@@ -710,6 +724,7 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame, gsize len)
   GST_OBJECT_LOCK (self);
   self->output = gst_p2p_writer_path (self->writer);
   self->io_path = gst_p2p_writer_io_path (self->writer);
+  self->padding = gst_p2p_writer_padding (self->writer);
   GST_OBJECT_UNLOCK (self);
   note = gst_p2p_writer_take_note (self->writer);
   if (note) {
@@ -1040,13 +1055,33 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
           GST_PARAM_MUTABLE_READY));
 
   /**
+   * GstP2pSink:pad-frames:
+   *
+   * With #GstP2pSink:location: complete every frame with zeros up to the
+   * direct I/O alignment of the file (P2PBUF_IO_PAD), so that frame sizes
+   * that are not a multiple of it (1920x1080 NV12, 3110400 bytes) keep
+   * O_DIRECT instead of falling back to pwrite() for the rest of the
+   * stream. The file then holds padded frames, not their plain
+   * concatenation: each frame starts at a multiple of the alignment (4096
+   * bytes where the file is not written by direct I/O: the "memfd" test
+   * provider, pipes). Stats "padding" counts the zero bytes.
+   */
+  g_object_class_install_property (gobject_class, PROP_PAD_FRAMES,
+      g_param_spec_boolean ("pad-frames", "Pad frames",
+          "Pad each frame to the direct I/O alignment: the file has padded "
+          "frames", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
    * GstP2pSink:stats:
    *
    * Counters since the element started, as a "p2psink-stats" structure:
    * frames, bytes, imports (frames that arrived in our device memory),
    * copies (frames copied into it), drops (gaps in buffer offsets: V4L2
    * sequence numbers), repacked (frames with stride or plane padding
-   * packed before writing; bytes counts what was stored), held (frames in the ring), path (input+output:
+   * packed before writing; bytes counts what was stored), padding (zero
+   * bytes after frames, #GstP2pSink:pad-frames), held (frames in the ring), path (input+output:
    * import|copy|mixed + ring|o-direct|bounce|pwrite), io-path
    * (p2p|host|bounce|none: how the last direct write moved), provider,
    * route and importer (p2pbuf providers: how the importing device reaches

@@ -11,6 +11,9 @@
  *   importer refused (no peer-to-peer route): an error naming the importer,
  *   whether the refusal is first seen when p2psink renders the buffer or
  *   when the buffer goes back to its pool.
+ * - The memfd provider poses as a dma-buf heap (fake_heap): p2psink writes
+ *   its buffers with libp2pbuf's O_DIRECT (from system RAM: io-path
+ *   "host"), as it would a heap's.
  * - A second memfd provider: the spec "memfd:second" opens the memfd
  *   provider under the name "memfd-second", so that memory of two
  *   providers can be told apart; p2pbuf_alloc() counts the buffers
@@ -33,6 +36,7 @@ static const gchar *fsync_fail_path;
 static gint fsync_fail_errno;
 static gboolean fake_node;
 static gboolean fake_refused;
+static gboolean fake_heap;
 /* "memfd:second" opens this one; buffers allocated from it. */
 #define SECOND_SPEC "memfd:second"
 #define SECOND_NAME "memfd-second"
@@ -72,6 +76,8 @@ p2pbuf_provider_kind (const struct p2pbuf_provider *prov)
         dlsym (RTLD_NEXT, "p2pbuf_provider_kind");
   if (fake_node && real (prov) == P2PBUF_SPEC_MEMFD)
     return P2PBUF_SPEC_NAME;
+  if (fake_heap && real (prov) == P2PBUF_SPEC_MEMFD)
+    return P2PBUF_SPEC_HEAP;
   return real (prov);
 }
 
@@ -150,14 +156,16 @@ p2pbuf_alloc (struct p2pbuf_provider *prov, uint64_t size, uint32_t flags,
   return ret;
 }
 
-/* A buffer of the pool p2psink proposes (activated on first use). */
+/* A buffer of the pool p2psink proposes for @caps_str (activated on first
+ * use). */
 static GstBuffer *
-pool_buffer (GstHarness * h, GstBufferPool ** pool)
+pool_buffer_caps (GstHarness * h, GstBufferPool ** pool,
+    const gchar * caps_str)
 {
   GstBuffer *buf = NULL;
 
   if (!*pool) {
-    GstCaps *caps = gst_caps_from_string (P2P_TEST_CAPS);
+    GstCaps *caps = gst_caps_from_string (caps_str);
     GstQuery *query = gst_query_new_allocation (caps, TRUE);
     GstStructure *config;
 
@@ -174,6 +182,16 @@ pool_buffer (GstHarness * h, GstBufferPool ** pool)
       GST_FLOW_OK);
   return buf;
 }
+
+static GstBuffer *
+pool_buffer (GstHarness * h, GstBufferPool ** pool)
+{
+  return pool_buffer_caps (h, pool, P2P_TEST_CAPS);
+}
+
+/* 960-byte frames: not a multiple of any direct I/O alignment. */
+#define PAD_CAPS "video/x-raw,format=YUY2,width=60,height=8,framerate=30/1"
+#define PAD_FRAME 960
 
 static void
 drop_pool (GstBufferPool * pool)
@@ -446,6 +464,89 @@ GST_START_TEST (test_other_provider_copied)
 
 GST_END_TEST;
 
+/* pad-frames with direct I/O: frames of 960 bytes (not a multiple of any
+ * direct I/O alignment) from the sink's pool stay on O_DIRECT, each padded
+ * with zeros to the alignment; without it they fall back to pwrite(). The
+ * memfd provider poses as a dma-buf heap, so the writer uses libp2pbuf's
+ * O_DIRECT (path "host": system RAM) on a file in $TMPDIR. */
+static void
+check_pad_frames_direct (gboolean pad)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *path = p2p_test_path (dir, "x.yuv");
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "location", path, "pad-frames", pad, NULL);
+  GstHarness *h;
+  GstBufferPool *pool = NULL;
+  gchar *contents = NULL, *str;
+  gsize len = 0, stride, j;
+  guint i;
+
+  /* Before the sink starts: it opens the writer then. */
+  fake_heap = TRUE;
+  h = gst_harness_new_with_element (sink, "sink", NULL);
+  gst_harness_set_src_caps_str (h, PAD_CAPS);
+  /* The plan: direct I/O. */
+  str = p2p_test_stat_str (sink, "output");
+  fail_unless_equals_string (str, "o-direct");
+  g_free (str);
+  for (i = 0; i < 3; i++) {
+    GstBuffer *buf = pool_buffer_caps (h, &pool, PAD_CAPS);
+
+    fail_unless (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
+    p2p_test_fill_buffer (buf, i);
+    fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  }
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  str = p2p_test_stat_str (sink, "output");
+  if (!pad) {
+    /* What pad-frames is for: pwrite() from the first frame on. */
+    fail_unless_equals_string (str, "pwrite");
+    g_free (str);
+    goto out;
+  }
+  fail_unless_equals_string (str, "o-direct");
+  g_free (str);
+  str = p2p_test_stat_str (sink, "io-path");
+  fail_unless_equals_string (str, "host");
+  g_free (str);
+  gst_harness_teardown (h);
+  h = NULL;
+
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless (len % 3 == 0, "file of %" G_GSIZE_FORMAT " bytes", len);
+  stride = len / 3;
+  fail_unless (stride > PAD_FRAME && stride % 512 == 0 && stride <= 4096,
+      "frames padded to %" G_GSIZE_FORMAT " bytes", stride);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "padding"),
+      3 * (stride - PAD_FRAME));
+  for (i = 0; i < 3; i++) {
+    fail_unless (p2p_test_check ((guint8 *) contents + i * stride, PAD_FRAME,
+            i), "frame %u differs", i);
+    for (j = PAD_FRAME; j < stride; j++)
+      fail_unless (contents[i * stride + j] == 0, "frame %u: padding byte %"
+          G_GSIZE_FORMAT " is not zero", i, j);
+  }
+  g_free (contents);
+
+out:
+  if (h)
+    gst_harness_teardown (h);
+  fake_heap = FALSE;
+  drop_pool (pool);
+  gst_object_unref (sink);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_START_TEST (test_pad_frames_direct)
+{
+  check_pad_frames_direct (FALSE);
+  check_pad_frames_direct (TRUE);
+}
+
+GST_END_TEST;
+
 static Suite *
 faults_suite (void)
 {
@@ -457,6 +558,7 @@ faults_suite (void)
   tcase_add_test (tc, test_route_refused_at_render);
   tcase_add_test (tc, test_ring_release_unlocked);
   tcase_add_test (tc, test_other_provider_copied);
+  tcase_add_test (tc, test_pad_frames_direct);
   return s;
 }
 

@@ -308,6 +308,48 @@ GST_START_TEST (test_file_packed)
 
 GST_END_TEST;
 
+/* pad-frames without direct I/O (memfd): the file looks as a direct
+ * writer's would, every frame completed with zeros to 4096 bytes. */
+GST_START_TEST (test_pad_frames)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  gchar *path = p2p_test_path (dir, "frames.yuv");
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "location", path, "pad-frames", TRUE, NULL);
+  GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  gchar *contents = NULL;
+  gsize len = 0, j;
+  guint i;
+
+  /* 960-byte frames. */
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=YUY2,width=60,height=8,framerate=30/1");
+  for (i = 0; i < 3; i++)
+    fail_unless_equals_int (gst_harness_push (h,
+            p2p_test_sysmem_buffer (960, i)), GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "bytes"), 3 * 960);
+  fail_unless_equals_uint64 (p2p_test_stat_u64 (sink, "padding"),
+      3 * (4096 - 960));
+  gst_harness_teardown (h);
+
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless_equals_uint64 (len, 3 * 4096);
+  for (i = 0; i < 3; i++) {
+    fail_unless (p2p_test_check ((guint8 *) contents + i * 4096, 960, i),
+        "frame %u differs in the file", i);
+    for (j = 960; j < 4096; j++)
+      fail_unless (contents[i * 4096 + j] == 0, "frame %u: padding byte %"
+          G_GSIZE_FORMAT " is not zero", i, j);
+  }
+  g_free (contents);
+  gst_object_unref (sink);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 write_suite (void)
 {
@@ -319,6 +361,7 @@ write_suite (void)
   tcase_add_test (tc, test_file_complete_on_stop);
   tcase_add_test (tc, test_file_truncated);
   tcase_add_test (tc, test_file_packed);
+  tcase_add_test (tc, test_pad_frames);
   return s;
 }
 
