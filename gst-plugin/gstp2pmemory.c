@@ -105,6 +105,18 @@ gst_p2p_provider_is_dmabuf (GstP2pProvider * provider)
   return p2pbuf_provider_kind (provider->prov) != P2PBUF_SPEC_MEMFD;
 }
 
+gboolean
+gst_p2p_provider_free_bytes (GstP2pProvider * provider, guint64 * free_bytes)
+{
+  struct p2pbuf_provider_stats st;
+
+  if (p2pbuf_provider_info (provider->prov, &st) < 0 ||
+      !(st.valid & P2PBUF_STATS_NODE))
+    return FALSE;
+  *free_bytes = st.free;
+  return TRUE;
+}
+
 void
 gst_p2p_post_open_error (GstElement * element, const gchar * spec, gint err)
 {

@@ -50,6 +50,11 @@ gboolean gst_p2p_provider_is_node (GstP2pProvider * provider);
  * are written and read with O_DIRECT (gstp2pio.h). */
 gboolean gst_p2p_provider_is_dmabuf (GstP2pProvider * provider);
 
+/* Free bytes of @provider, when it reports them (p2pbuf nodes): TRUE and
+ * *free_bytes; FALSE when unknown (heaps, udmabuf, memfd...). */
+gboolean gst_p2p_provider_free_bytes (GstP2pProvider * provider,
+    guint64 * free_bytes);
+
 /* Posts the error for a failed gst_p2p_provider_open() on @element. */
 void gst_p2p_post_open_error (GstElement * element, const gchar * spec,
     gint err);

@@ -433,7 +433,7 @@ gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
   GstVideoInfo info;
   GstCaps *caps;
   gboolean need_pool;
-  guint size, min;
+  guint size, min, max;
 
   gst_query_parse_allocation (query, &caps, &need_pool);
   if (!caps || !self->provider)
@@ -449,12 +449,18 @@ gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
     gst_query_parse_nth_allocation_pool (query, 0, NULL, NULL, &qmin, NULL);
     min = MAX (min, qmin + POOL_EXTRA_BUFFERS);
   }
+  /* Grow as upstream needs, up to what the provider has free (0: it does
+   * not say; its size is the limit). Not even min: say so now rather than
+   * overrun it at preroll. */
+  max = gst_p2p_buffer_pool_fit (self->provider, size, min,
+      GST_ELEMENT (self));
+  if (max > 0 && max < min)
+    return FALSE;
 
   if (need_pool) {
     pool = gst_p2p_buffer_pool_new (self->provider, GST_ELEMENT (self));
     config = gst_buffer_pool_get_config (pool);
-    /* max 0: grow as upstream needs; the provider's size is the limit. */
-    gst_buffer_pool_config_set_params (config, caps, size, min, 0);
+    gst_buffer_pool_config_set_params (config, caps, size, min, max);
     gst_buffer_pool_config_add_option (config,
         GST_BUFFER_POOL_OPTION_VIDEO_META);
     if (!gst_buffer_pool_set_config (pool, config)) {
@@ -464,12 +470,12 @@ gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
     }
   }
 
-  GST_DEBUG_OBJECT (self, "proposing pool %" GST_PTR_FORMAT " size %u min %u",
-      pool, size, min);
+  GST_DEBUG_OBJECT (self, "proposing pool %" GST_PTR_FORMAT " size %u min %u"
+      " max %u", pool, size, min, max);
   if (gst_query_get_n_allocation_pools (query) > 0)
-    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, 0);
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
   else
-    gst_query_add_allocation_pool (query, pool, size, min, 0);
+    gst_query_add_allocation_pool (query, pool, size, min, max);
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
   if (pool)
     gst_object_unref (pool);
@@ -491,8 +497,11 @@ gst_p2p_sink_ensure_copy_pool (GstP2pSink * self, gsize size)
   self->copy_pool = gst_p2p_buffer_pool_new (self->provider,
       GST_ELEMENT (self));
   config = gst_buffer_pool_get_config (self->copy_pool);
+  /* Capped by the provider's free memory; too little is an error the
+   * pool posts. */
   gst_buffer_pool_config_set_params (config, self->caps, size,
-      POOL_EXTRA_BUFFERS, 0);
+      POOL_EXTRA_BUFFERS, gst_p2p_buffer_pool_fit (self->provider, size,
+          POOL_EXTRA_BUFFERS, NULL));
   if (!gst_buffer_pool_set_config (self->copy_pool, config) ||
       !gst_buffer_pool_set_active (self->copy_pool, TRUE)) {
     /* The pool posted the allocation error, if that was it. */

@@ -14,6 +14,8 @@
  * - The memfd provider poses as a dma-buf heap (fake_heap): p2psink writes
  *   its buffers with libp2pbuf's O_DIRECT (from system RAM: io-path
  *   "host"), as it would a heap's.
+ * - The memfd provider reports free bytes (fake_free_bytes), as a p2pbuf
+ *   node does (p2pbuf_provider_info()).
  * - A second memfd provider: the spec "memfd:second" opens the memfd
  *   provider under the name "memfd-second", so that memory of two
  *   providers can be told apart; p2pbuf_alloc() counts the buffers
@@ -37,6 +39,7 @@ static gint fsync_fail_errno;
 static gboolean fake_node;
 static gboolean fake_refused;
 static gboolean fake_heap;
+static guint64 fake_free_bytes;
 /* "memfd:second" opens this one; buffers allocated from it. */
 #define SECOND_SPEC "memfd:second"
 #define SECOND_NAME "memfd-second"
@@ -107,6 +110,26 @@ p2pbuf_buffer_info (const struct p2pbuf_buffer *buf,
     att[0].error = -EREMOTEIO;
   }
   return 0;
+}
+
+int
+p2pbuf_provider_info (const struct p2pbuf_provider *prov,
+    struct p2pbuf_provider_stats *stats)
+{
+  static int (*real) (const struct p2pbuf_provider *,
+      struct p2pbuf_provider_stats *);
+  int ret;
+
+  if (!real)
+    real = (int (*)(const struct p2pbuf_provider *,
+            struct p2pbuf_provider_stats *)) dlsym (RTLD_NEXT,
+        "p2pbuf_provider_info");
+  ret = real (prov, stats);
+  if (ret == 0 && fake_free_bytes) {
+    stats->valid |= P2PBUF_STATS_NODE;
+    stats->free = fake_free_bytes;
+  }
+  return ret;
 }
 
 int
@@ -547,6 +570,109 @@ GST_START_TEST (test_pad_frames_direct)
 
 GST_END_TEST;
 
+/* An allocation query for P2P_TEST_CAPS; the answer (or FALSE). */
+static gboolean
+allocation_query (GstHarness * h, GstBufferPool ** pool, guint * min,
+    guint * max)
+{
+  GstCaps *caps = gst_caps_from_string (P2P_TEST_CAPS);
+  GstQuery *query = gst_query_new_allocation (caps, TRUE);
+  gboolean ok = gst_pad_peer_query (h->srcpad, query);
+
+  if (ok && gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_parse_nth_allocation_pool (query, 0, pool, NULL, min, max);
+  else
+    ok = FALSE;
+  gst_query_unref (query);
+  gst_caps_unref (caps);
+  return ok;
+}
+
+/* A provider with room for 6 frames: the pool p2psink offers stops at 6
+ * (its min, 4 with ring-size 1, fits), and does not allocate a 7th. */
+GST_START_TEST (test_pool_capped_by_free_memory)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "ring-size", 1, NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h;
+  GstBufferPool *pool = NULL;
+  GstBufferPoolAcquireParams params = { 0 };
+  GstBuffer *bufs[6], *extra = NULL;
+  GstStructure *config;
+  guint min = 0, max = 0, cmax = 0, i;
+
+  fake_free_bytes = 6 * P2P_TEST_FRAME;
+  h = gst_harness_new_with_element (sink, "sink", NULL);
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  fail_unless (allocation_query (h, &pool, &min, &max));
+  fail_unless (pool != NULL);
+  fail_unless (min <= 6, "min %u", min);
+  fail_unless_equals_int (max, 6);
+  config = gst_buffer_pool_get_config (pool);
+  fail_unless (gst_buffer_pool_config_get_params (config, NULL, NULL, NULL,
+          &cmax));
+  fail_unless_equals_int (cmax, 6);
+  fail_unless (gst_buffer_pool_set_config (pool, config));
+  fail_unless (gst_buffer_pool_set_active (pool, TRUE));
+  for (i = 0; i < 6; i++)
+    fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &bufs[i],
+            NULL), GST_FLOW_OK);
+  params.flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT;
+  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (pool, &extra,
+          &params), GST_FLOW_EOS);
+  for (i = 0; i < 6; i++)
+    gst_buffer_unref (bufs[i]);
+  fail_if (p2p_test_pop_error (bus, NULL) != NULL);
+
+  gst_harness_teardown (h);
+  drop_pool (pool);
+  fake_free_bytes = 0;
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
+/* Room for 2 frames, the pipeline needs 4: no pool, an error that says
+ * what is missing and what to do. */
+GST_START_TEST (test_pool_provider_too_small)
+{
+  GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd",
+      "ring-size", 1, NULL);
+  GstBus *bus = p2p_test_bus (sink);
+  GstHarness *h;
+  GstBufferPool *pool = NULL;
+  GstMessage *msg;
+  GError *err = NULL;
+  guint min = 0, max = 0;
+
+  fake_free_bytes = 2 * P2P_TEST_FRAME;
+  h = gst_harness_new_with_element (sink, "sink", NULL);
+  gst_harness_set_src_caps_str (h, P2P_TEST_CAPS);
+  fail_if (allocation_query (h, &pool, &min, &max),
+      "pool of min %u max %u offered by a provider with room for 2", min, max);
+  msg = p2p_test_pop_error (bus, &err);
+  fail_unless (msg != NULL, "no error");
+  GST_INFO ("%s", err->message);
+  fail_unless (g_error_matches (err, GST_RESOURCE_ERROR,
+          GST_RESOURCE_ERROR_NO_SPACE_LEFT), "%s", err->message);
+  fail_unless (strstr (err->message, "\"memfd\"") != NULL, "%s",
+      err->message);
+  fail_unless (strstr (err->message, "2048 bytes free") != NULL, "%s",
+      err->message);
+  g_error_free (err);
+  gst_message_unref (msg);
+
+  gst_harness_teardown (h);
+  gst_clear_object (&pool);
+  fake_free_bytes = 0;
+  gst_object_unref (bus);
+  gst_object_unref (sink);
+}
+
+GST_END_TEST;
+
 static Suite *
 faults_suite (void)
 {
@@ -559,6 +685,8 @@ faults_suite (void)
   tcase_add_test (tc, test_ring_release_unlocked);
   tcase_add_test (tc, test_other_provider_copied);
   tcase_add_test (tc, test_pad_frames_direct);
+  tcase_add_test (tc, test_pool_capped_by_free_memory);
+  tcase_add_test (tc, test_pool_provider_too_small);
   return s;
 }
 
