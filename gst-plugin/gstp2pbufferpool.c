@@ -132,6 +132,9 @@ gst_p2p_buffer_pool_fit (GstP2pProvider * provider, gsize size, guint min,
 {
   guint64 free_bytes, fit;
 
+  /* Our debug category (GST_ELEMENT_ERROR logs) is set up with the type;
+   * this may run before any pool exists. */
+  g_type_ensure (GST_TYPE_P2P_BUFFER_POOL);
   if (size == 0 || !gst_p2p_provider_free_bytes (provider, &free_bytes))
     return 0;
   fit = MIN (free_bytes / size, G_MAXUINT);
