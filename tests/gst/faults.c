@@ -289,7 +289,7 @@ check_eos_sync_failure (gint errnum, GstResourceError code)
       "p2psink-stats posted after a failed fsync");
 
   gst_harness_teardown (h);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
   g_free (path);
   p2p_test_rmdir (dir);
@@ -326,7 +326,7 @@ GST_START_TEST (test_route_refused_at_render)
 
   gst_harness_teardown (h);
   drop_pool (pool);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 
@@ -403,7 +403,7 @@ GST_START_TEST (test_ring_release_unlocked)
   drop_pool (pool);
   g_mutex_clear (&d.lock);
   g_cond_clear (&d.cond);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 
@@ -628,7 +628,7 @@ GST_START_TEST (test_pool_capped_by_free_memory)
   gst_harness_teardown (h);
   drop_pool (pool);
   fake_free_bytes = 0;
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 
@@ -667,7 +667,7 @@ GST_START_TEST (test_pool_provider_too_small)
   gst_harness_teardown (h);
   gst_clear_object (&pool);
   fake_free_bytes = 0;
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 

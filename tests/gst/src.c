@@ -229,7 +229,7 @@ start_error (GstElement * element)
   fail_unless (msg != NULL, "no ERROR message");
   gst_message_unref (msg);
   gst_element_set_state (element, GST_STATE_NULL);
-  gst_object_unref (bus);
+  p2p_test_bus_free (element, bus);
   return err;
 }
 
@@ -290,7 +290,7 @@ GST_START_TEST (test_loop_nothing)
   g_error_free (err);
   gst_message_unref (msg);
   gst_harness_teardown (h);
-  gst_object_unref (bus);
+  p2p_test_bus_free (src, bus);
   gst_object_unref (src);
   gst_caps_unref (caps);
   g_free (path);

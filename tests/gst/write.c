@@ -106,7 +106,7 @@ GST_START_TEST (test_file_identical)
     off += P2P_TEST_FRAME;
   }
   g_free (contents);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
   g_free (path);
   p2p_test_rmdir (dir);
