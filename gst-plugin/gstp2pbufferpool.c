@@ -7,8 +7,11 @@
  * v4l2sink io-mode=dmabuf-import, GPU elements) get device memory. The
  * memfd test provider's buffers are not dma-bufs: GstFdAllocator memory,
  * so that nobody sends them dma-buf ioctls (DMA_BUF_IOCTL_SYNC). The pool
- * grows on demand (max 0 is honoured as "no limit"); the provider's own
- * size is the limit, and running out is an error the user sees.
+ * grows on demand up to its max; for providers that report their free
+ * bytes (p2pbuf nodes) the max is capped by what fits in them, and a
+ * config whose min does not fit is refused with an error, instead of
+ * overrunning a small provider at preroll. Running out otherwise is an
+ * error the user sees.
  */
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -64,7 +67,7 @@ gst_p2p_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
 {
   GstP2pBufferPool *self = GST_P2P_BUFFER_POOL (pool);
   GstCaps *caps;
-  guint size, min, max;
+  guint size, min, max, fit;
   gboolean changed = FALSE;
 
   if (!gst_buffer_pool_config_get_params (config, &caps, &size, &min, &max)) {
@@ -93,6 +96,22 @@ gst_p2p_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
     return FALSE;
   }
 
+  /* What the provider can hold; a min beyond it is an error (posted). */
+  fit = gst_p2p_buffer_pool_fit (self->provider, size, min, NULL);
+  if (fit > 0 && fit < min) {
+    GstElement *owner = g_weak_ref_get (&self->owner);
+
+    if (owner && g_atomic_int_compare_and_exchange (&self->error_posted, 0,
+            1))
+      gst_p2p_buffer_pool_fit (self->provider, size, min, owner);
+    gst_clear_object (&owner);
+    return FALSE;
+  }
+  if (fit > 0 && (max == 0 || max > fit)) {
+    max = fit;
+    changed = TRUE;
+  }
+
   self->size = size;
   self->add_videometa = self->is_video &&
       gst_buffer_pool_config_has_option (config,
@@ -105,6 +124,31 @@ gst_p2p_buffer_pool_set_config (GstBufferPool * pool, GstStructure * config)
     return FALSE;
   /* FALSE tells the caller to read back and validate the adjusted config. */
   return !changed;
+}
+
+guint
+gst_p2p_buffer_pool_fit (GstP2pProvider * provider, gsize size, guint min,
+    GstElement * element)
+{
+  guint64 free_bytes, fit;
+
+  /* Our debug category (GST_ELEMENT_ERROR logs) is set up with the type;
+   * this may run before any pool exists. */
+  g_type_ensure (GST_TYPE_P2P_BUFFER_POOL);
+  if (size == 0 || !gst_p2p_provider_free_bytes (provider, &free_bytes))
+    return 0;
+  fit = MIN (free_bytes / size, G_MAXUINT);
+  if (element && fit < min) {
+    GST_ELEMENT_ERROR (element, RESOURCE, NO_SPACE_LEFT,
+        ("Provider \"%s\" has %" G_GUINT64_FORMAT " bytes free: not enough "
+            "for the %u buffers of %" G_GSIZE_FORMAT " bytes the pipeline "
+            "needs. Free memory of the provider ('p2pbuf-ctl list' shows "
+            "what it holds), or lower the resolution or ring-size.",
+            gst_p2p_provider_spec (provider), free_bytes, min, size),
+        ("%" G_GUINT64_FORMAT " buffers fit", fit));
+  }
+  /* 0 means "no limit": at least 1 when the provider is nearly full. */
+  return MAX (fit, 1);
 }
 
 static void

@@ -21,6 +21,15 @@ G_DECLARE_FINAL_TYPE (GstP2pBufferPool, gst_p2p_buffer_pool, GST,
 GstBufferPool *gst_p2p_buffer_pool_new (GstP2pProvider * provider,
     GstElement * owner);
 
+/*
+ * How many buffers of @size bytes fit in the free memory of @provider: the
+ * pool's maximum. 0 when the provider does not report its free bytes (no
+ * limit known). With @element, a @min that does not fit is posted on it as
+ * an error (RESOURCE NO_SPACE_LEFT) and the result is still the fit.
+ */
+guint gst_p2p_buffer_pool_fit (GstP2pProvider * provider, gsize size,
+    guint min, GstElement * element);
+
 G_END_DECLS
 
 #endif /* __GST_P2P_BUFFER_POOL_H__ */

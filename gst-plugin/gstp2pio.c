@@ -33,7 +33,9 @@ struct _GstP2pWriter
   guint align;
   gboolean regular;             /* fsync only means something for files */
   gboolean seekable;            /* pwrite; write() for pipes */
+  gboolean pad;                 /* zeros up to the alignment after writes */
   guint64 position;
+  guint64 padding;              /* zero bytes written by @pad */
   guint used;
   guint32 io_path;              /* enum p2pbuf_io_path of the last write */
   gchar *note;                  /* why a direct writer used pwrite, once */
@@ -112,7 +114,7 @@ open_direct (const gchar * location, guint32 flags, gboolean bounce,
 
 GstP2pWriter *
 gst_p2p_writer_open (const gchar * location, gboolean direct,
-    gboolean bounce, gint * err, gchar ** error)
+    gboolean bounce, gboolean pad, gint * err, gchar ** error)
 {
   GstP2pWriter *writer;
   gint fd = -1;
@@ -121,6 +123,8 @@ gst_p2p_writer_open (const gchar * location, gboolean direct,
   writer = g_new0 (GstP2pWriter, 1);
   writer->location = g_strdup (location);
   writer->fd = -1;
+  writer->pad = pad;
+  writer->align = GST_P2P_WRITER_PAD_ALIGN;
   /* O_DIRECT for regular files and block devices; pipes and character
    * devices take pwrite()/write(). */
   if (direct) {
@@ -132,7 +136,8 @@ gst_p2p_writer_open (const gchar * location, gboolean direct,
   }
   if (direct) {
     *err = open_direct (location, P2PBUF_IO_WRITE | P2PBUF_IO_CREATE |
-        P2PBUF_IO_TRUNCATE, bounce, &writer->io, &writer->align, NULL, error);
+        P2PBUF_IO_TRUNCATE | (pad ? P2PBUF_IO_PAD : 0), bounce, &writer->io,
+        &writer->align, NULL, error);
     if (*err < 0)
       goto fail;
     writer->regular = fd_is_regular (p2pbuf_io_fd (writer->io));
@@ -230,18 +235,54 @@ write_mapped (GstP2pWriter * writer, struct p2pbuf_buffer *buf,
   return done;
 }
 
+/* @pad: zeros after a frame written through the mapping, up to the
+ * alignment. 0 or -errno. */
+static gint
+pad_mapped (GstP2pWriter * writer)
+{
+  static const guint8 zeros[512];
+  guint64 end = writer->position + (writer->align - 1);
+
+  end -= end % writer->align;
+  while (writer->position < end) {
+    gsize len = MIN (sizeof (zeros), end - writer->position);
+    gssize n;
+
+    if (writer->seekable)
+      n = pwrite (writer->fd, zeros, len, (off_t) writer->position);
+    else
+      n = write (writer->fd, zeros, len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return -errno;
+    if (n == 0)
+      return -ENOSPC;
+    writer->position += n;
+    writer->padding += n;
+  }
+  return 0;
+}
+
 gssize
 gst_p2p_writer_write (GstP2pWriter * writer, struct p2pbuf_buffer *buf,
     gsize offset, gsize size)
 {
   struct p2pbuf_io_result r = { 0 };
+  gssize n;
   gint ret;
 
   g_clear_pointer (&writer->error, g_free);
-  if (!writer->io)
-    return write_mapped (writer, buf, offset, size);
+  if (!writer->io) {
+    n = write_mapped (writer, buf, offset, size);
+    if (n == (gssize) size && writer->pad && (ret = pad_mapped (writer)) < 0)
+      return ret;
+    return n;
+  }
 
-  if (size % writer->align || offset % writer->align ||
+  /* With @pad the length may be anything: P2PBUF_IO_PAD completes the
+   * last block with zeros. */
+  if ((size % writer->align && !writer->pad) || offset % writer->align ||
       writer->position % writer->align) {
     if (!writer->noted) {
       writer->noted = TRUE;
@@ -251,11 +292,18 @@ gst_p2p_writer_write (GstP2pWriter * writer, struct p2pbuf_buffer *buf,
           "written with pwrite() through the CPU mapping", size, offset,
           writer->position, writer->align, writer->location);
     }
-    return write_mapped (writer, buf, offset, size);
+    n = write_mapped (writer, buf, offset, size);
+    if (n == (gssize) size && writer->pad && (ret = pad_mapped (writer)) < 0)
+      return ret;
+    return n;
   }
 
   ret = p2pbuf_io_write (writer->io, buf, offset, size, writer->position, &r);
   writer->position += r.bytes;
+  if (ret == 0 && r.padded) {
+    writer->position += r.padded;
+    writer->padding += r.padded;
+  }
   if (r.path != P2PBUF_IO_PATH_NONE) {
     writer->io_path = r.path;
     writer->used |= used_bit (r.path);
@@ -267,6 +315,12 @@ gst_p2p_writer_write (GstP2pWriter * writer, struct p2pbuf_buffer *buf,
     return ret;
   }
   return size;
+}
+
+guint64
+gst_p2p_writer_padding (GstP2pWriter * writer)
+{
+  return writer->padding;
 }
 
 guint64
@@ -458,6 +512,32 @@ gst_p2p_reader_rewind (GstP2pReader * reader)
   /* pread() takes the position: nothing to seek. A pipe cannot rewind:
    * its next read reports the end again. */
   reader->position = 0;
+}
+
+void
+gst_p2p_reader_seek (GstP2pReader * reader, guint64 position)
+{
+  /* pread() and p2pbuf_io_read() take the position: nothing to seek. */
+  reader->position = position;
+}
+
+gboolean
+gst_p2p_reader_seekable (GstP2pReader * reader)
+{
+  return reader->seekable;
+}
+
+gint64
+gst_p2p_reader_size (GstP2pReader * reader)
+{
+  struct stat st;
+
+  if (reader->io)
+    return (gint64) reader->size;
+  if (!reader->seekable || fstat (reader->fd, &st) < 0 ||
+      !S_ISREG (st.st_mode))
+    return -1;
+  return st.st_size;
 }
 
 void

@@ -35,9 +35,20 @@ typedef struct _GstP2pReader GstP2pReader;
 /*
  * Create or truncate @location. NULL and *err = -errno on failure; then
  * *error may hold a reason to show (g_free it).
+ *
+ * @pad: every write ends with zeros up to the direct I/O alignment
+ * (P2PBUF_IO_PAD), so that unaligned frame sizes keep O_DIRECT; the
+ * writer without direct I/O pads the same way, to
+ * GST_P2P_WRITER_PAD_ALIGN, so the file looks the same.
  */
 GstP2pWriter *gst_p2p_writer_open (const gchar * location, gboolean direct,
-    gboolean bounce, gint * err, gchar ** error);
+    gboolean bounce, gboolean pad, gint * err, gchar ** error);
+
+/* What a writer without direct I/O pads frames to. */
+#define GST_P2P_WRITER_PAD_ALIGN 4096
+
+/* Zero bytes written after frames so far (@pad). */
+guint64 gst_p2p_writer_padding (GstP2pWriter * writer);
 
 /*
  * How the frames went: "o-direct", "bounce" or "pwrite", several joined
@@ -98,6 +109,15 @@ guint64 gst_p2p_reader_position (GstP2pReader * reader);
 
 /* Start again at the beginning of the file. */
 void gst_p2p_reader_rewind (GstP2pReader * reader);
+
+/* The next read starts at @position (seekable readers only). */
+void gst_p2p_reader_seek (GstP2pReader * reader, guint64 position);
+
+/* Can the reader seek (a regular file or block device, not a pipe)? */
+gboolean gst_p2p_reader_seekable (GstP2pReader * reader);
+
+/* Size of the file in bytes, -1 if unknown (a pipe). */
+gint64 gst_p2p_reader_size (GstP2pReader * reader);
 
 /* Close and free. NULL is a no-op. */
 void gst_p2p_reader_close (GstP2pReader * reader);

@@ -105,6 +105,18 @@ gst_p2p_provider_is_dmabuf (GstP2pProvider * provider)
   return p2pbuf_provider_kind (provider->prov) != P2PBUF_SPEC_MEMFD;
 }
 
+gboolean
+gst_p2p_provider_free_bytes (GstP2pProvider * provider, guint64 * free_bytes)
+{
+  struct p2pbuf_provider_stats st;
+
+  if (p2pbuf_provider_info (provider->prov, &st) < 0 ||
+      !(st.valid & P2PBUF_STATS_NODE))
+    return FALSE;
+  *free_bytes = st.free;
+  return TRUE;
+}
+
 void
 gst_p2p_post_open_error (GstElement * element, const gchar * spec, gint err)
 {
@@ -153,6 +165,7 @@ gst_p2p_post_open_error (GstElement * element, const gchar * spec, gint err)
 typedef struct
 {
   struct p2pbuf_buffer *buf;
+  gchar *provider_name;         /* p2pbuf_provider_name() of its provider */
   gboolean is_node;
   GMutex lock;
   gint route_done;              /* atomic */
@@ -172,6 +185,7 @@ static void
 mem_data_free (GstP2pMemData * data)
 {
   p2pbuf_buffer_free (data->buf);
+  g_free (data->provider_name);
   g_mutex_clear (&data->lock);
   g_free (data);
 }
@@ -210,6 +224,7 @@ gst_p2p_memory_alloc (GstP2pProvider * provider,
   }
   data = g_new0 (GstP2pMemData, 1);
   data->buf = buf;
+  data->provider_name = g_strdup (gst_p2p_provider_name (provider));
   data->is_node = gst_p2p_provider_is_node (provider);
   g_mutex_init (&data->lock);
   gst_mini_object_set_qdata (GST_MINI_OBJECT (mem), gst_p2p_memory_quark (),
@@ -239,6 +254,24 @@ gboolean
 gst_p2p_is_p2p_memory (GstMemory * mem)
 {
   return mem_data (mem) != NULL;
+}
+
+const gchar *
+gst_p2p_memory_provider_name (GstMemory * mem)
+{
+  GstP2pMemData *data = mem_data (mem);
+
+  return data ? data->provider_name : NULL;
+}
+
+gboolean
+gst_p2p_memory_is_from (GstMemory * mem, GstP2pProvider * provider)
+{
+  const gchar *name = gst_p2p_memory_provider_name (mem);
+
+  /* Two specs of one memory (pci:BDF/bar2 and name:NODE, or two opens of
+   * "memfd") have one name: the same memory. */
+  return name && g_strcmp0 (name, gst_p2p_provider_name (provider)) == 0;
 }
 
 GstMemory *

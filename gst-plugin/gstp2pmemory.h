@@ -50,6 +50,11 @@ gboolean gst_p2p_provider_is_node (GstP2pProvider * provider);
  * are written and read with O_DIRECT (gstp2pio.h). */
 gboolean gst_p2p_provider_is_dmabuf (GstP2pProvider * provider);
 
+/* Free bytes of @provider, when it reports them (p2pbuf nodes): TRUE and
+ * *free_bytes; FALSE when unknown (heaps, udmabuf, memfd...). */
+gboolean gst_p2p_provider_free_bytes (GstP2pProvider * provider,
+    guint64 * free_bytes);
+
 /* Posts the error for a failed gst_p2p_provider_open() on @element. */
 void gst_p2p_post_open_error (GstElement * element, const gchar * spec,
     gint err);
@@ -66,6 +71,19 @@ GstMemory *gst_p2p_memory_alloc (GstP2pProvider * provider,
 
 /* Is @mem (or its parent) memory from gst_p2p_memory_alloc()? */
 gboolean gst_p2p_is_p2p_memory (GstMemory * mem);
+
+/*
+ * The provider name (gst_p2p_provider_name()) of the provider @mem was
+ * allocated from, NULL if @mem is not p2p memory.
+ */
+const gchar *gst_p2p_memory_provider_name (GstMemory * mem);
+
+/*
+ * Is @mem p2p memory allocated from @provider (or from another spec of the
+ * same memory: same provider name)? Memory of another provider must be
+ * copied by whoever needs it in @provider.
+ */
+gboolean gst_p2p_memory_is_from (GstMemory * mem, GstP2pProvider * provider);
 
 /*
  * The memory of @buffer if it is a single p2p memory, else NULL (a foreign

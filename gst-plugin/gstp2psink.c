@@ -11,7 +11,9 @@
  * into device memory: no frame passes through system RAM. Buffers that do
  * not come from such a pool (`v4l2src io-mode=mmap`, videotestsrc without a
  * pool, a tee) are copied into device memory and counted as copies; a
- * warning message says so once per stream.
+ * warning message says so once per stream. So are dma-bufs of another
+ * provider (`p2psrc provider=A ! p2psink provider=B`): the frames end up
+ * in #GstP2pSink:provider, copied by libp2pbuf (p2pbuf_copy()).
  *
  * With #GstP2pSink:location set, every frame is appended to that file and
  * the file is synced at EOS and when the element stops: a failed sync at
@@ -36,8 +38,16 @@
  * bytes; 1280x720 and 640x480 YUY2 frames are). A frame that is not is
  * written with pwrite() through the CPU mapping instead, and so are the
  * frames after it (their file offsets are no longer aligned): output
- * "pwrite", with a warning message saying why. Frames are never padded, so
- * the file is always the plain concatenation of the frames. The "memfd"
+ * "pwrite", with a warning message saying why, unless #GstP2pSink:pad-frames
+ * is set: then every frame is completed with zeros up to the alignment and
+ * the file holds padded frames. Otherwise frames are never padded, so the
+ * file is the plain concatenation of the frames: a buffer whose
+ * #GstVideoMeta has other strides or plane offsets than the packed layout
+ * of the caps (a V4L2 driver's bytesperline) has the visible rows of each
+ * plane copied into a packed frame in device memory before it is written
+ * (stats "repacked"), and bytes past the frame size of the caps (sizeimage
+ * padding) are not written. p2psrc replays such a file with the frame size
+ * of its caps. The "memfd"
  * test provider (not a dma-buf: its pool hands out #GstFdAllocator memory)
  * always uses pwrite(), as do pipes.
  *
@@ -96,6 +106,7 @@ enum
   PROP_LOCATION,
   PROP_RING_SIZE,
   PROP_BOUNCE,
+  PROP_PAD_FRAMES,
   PROP_STATS,
 };
 
@@ -108,6 +119,7 @@ struct _GstP2pSink
   gchar *location;
   guint ring_size;
   gboolean bounce;
+  gboolean pad_frames;
 
   /* streaming state */
   GstP2pProvider *provider;
@@ -127,6 +139,8 @@ struct _GstP2pSink
   guint64 imports;
   guint64 copies;
   guint64 drops;
+  guint64 repacked;
+  guint64 padding;
   guint held;
   const gchar *output;
   const gchar *io_path;
@@ -168,6 +182,8 @@ gst_p2p_sink_stats_locked (GstP2pSink * self)
       "imports", G_TYPE_UINT64, self->imports,
       "copies", G_TYPE_UINT64, self->copies,
       "drops", G_TYPE_UINT64, self->drops,
+      "repacked", G_TYPE_UINT64, self->repacked,
+      "padding", G_TYPE_UINT64, self->padding,
       "held", G_TYPE_UINT64, (guint64) self->held,
       "path", G_TYPE_STRING, path,
       "input", G_TYPE_STRING, input,
@@ -186,6 +202,7 @@ gst_p2p_sink_reset_stats (GstP2pSink * self)
 {
   GST_OBJECT_LOCK (self);
   self->frames = self->bytes = self->imports = self->copies = self->drops = 0;
+  self->repacked = self->padding = 0;
   self->held = 0;
   self->output = "ring";
   self->io_path = "none";
@@ -223,6 +240,9 @@ gst_p2p_sink_set_property (GObject * object, guint prop_id,
     case PROP_BOUNCE:
       self->bounce = g_value_get_boolean (value);
       break;
+    case PROP_PAD_FRAMES:
+      self->pad_frames = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -249,6 +269,9 @@ gst_p2p_sink_get_property (GObject * object, guint prop_id, GValue * value,
       break;
     case PROP_BOUNCE:
       g_value_set_boolean (value, self->bounce);
+      break;
+    case PROP_PAD_FRAMES:
+      g_value_set_boolean (value, self->pad_frames);
       break;
     case PROP_STATS:
       g_value_take_boxed (value, gst_p2p_sink_stats_locked (self));
@@ -283,13 +306,14 @@ gst_p2p_sink_start (GstBaseSink * bsink)
 {
   GstP2pSink *self = GST_P2P_SINK (bsink);
   gchar *spec, *location, *why = NULL;
-  gboolean bounce;
+  gboolean bounce, pad;
   gint err;
 
   GST_OBJECT_LOCK (self);
   spec = g_strdup (self->provider_spec);
   location = g_strdup (self->location);
   bounce = self->bounce;
+  pad = self->pad_frames;
   GST_OBJECT_UNLOCK (self);
 
   self->provider = gst_p2p_provider_open (spec, &err);
@@ -299,7 +323,8 @@ gst_p2p_sink_start (GstBaseSink * bsink)
   }
   if (location) {
     self->writer = gst_p2p_writer_open (location,
-        gst_p2p_provider_is_dmabuf (self->provider), bounce, &err, &why);
+        gst_p2p_provider_is_dmabuf (self->provider), bounce, pad, &err,
+        &why);
     if (!self->writer) {
       GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
           ("Could not open file \"%s\" for writing: %s.", location,
@@ -408,7 +433,7 @@ gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
   GstVideoInfo info;
   GstCaps *caps;
   gboolean need_pool;
-  guint size, min;
+  guint size, min, max;
 
   gst_query_parse_allocation (query, &caps, &need_pool);
   if (!caps || !self->provider)
@@ -424,12 +449,18 @@ gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
     gst_query_parse_nth_allocation_pool (query, 0, NULL, NULL, &qmin, NULL);
     min = MAX (min, qmin + POOL_EXTRA_BUFFERS);
   }
+  /* Grow as upstream needs, up to what the provider has free (0: it does
+   * not say; its size is the limit). Not even min: say so now rather than
+   * overrun it at preroll. */
+  max = gst_p2p_buffer_pool_fit (self->provider, size, min,
+      GST_ELEMENT (self));
+  if (max > 0 && max < min)
+    return FALSE;
 
   if (need_pool) {
     pool = gst_p2p_buffer_pool_new (self->provider, GST_ELEMENT (self));
     config = gst_buffer_pool_get_config (pool);
-    /* max 0: grow as upstream needs; the provider's size is the limit. */
-    gst_buffer_pool_config_set_params (config, caps, size, min, 0);
+    gst_buffer_pool_config_set_params (config, caps, size, min, max);
     gst_buffer_pool_config_add_option (config,
         GST_BUFFER_POOL_OPTION_VIDEO_META);
     if (!gst_buffer_pool_set_config (pool, config)) {
@@ -439,12 +470,12 @@ gst_p2p_sink_propose_allocation (GstBaseSink * bsink, GstQuery * query)
     }
   }
 
-  GST_DEBUG_OBJECT (self, "proposing pool %" GST_PTR_FORMAT " size %u min %u",
-      pool, size, min);
+  GST_DEBUG_OBJECT (self, "proposing pool %" GST_PTR_FORMAT " size %u min %u"
+      " max %u", pool, size, min, max);
   if (gst_query_get_n_allocation_pools (query) > 0)
-    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, 0);
+    gst_query_set_nth_allocation_pool (query, 0, pool, size, min, max);
   else
-    gst_query_add_allocation_pool (query, pool, size, min, 0);
+    gst_query_add_allocation_pool (query, pool, size, min, max);
   gst_query_add_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL);
   if (pool)
     gst_object_unref (pool);
@@ -466,8 +497,11 @@ gst_p2p_sink_ensure_copy_pool (GstP2pSink * self, gsize size)
   self->copy_pool = gst_p2p_buffer_pool_new (self->provider,
       GST_ELEMENT (self));
   config = gst_buffer_pool_get_config (self->copy_pool);
+  /* Capped by the provider's free memory; too little is an error the
+   * pool posts. */
   gst_buffer_pool_config_set_params (config, self->caps, size,
-      POOL_EXTRA_BUFFERS, 0);
+      POOL_EXTRA_BUFFERS, gst_p2p_buffer_pool_fit (self->provider, size,
+          POOL_EXTRA_BUFFERS, NULL));
   if (!gst_buffer_pool_set_config (self->copy_pool, config) ||
       !gst_buffer_pool_set_active (self->copy_pool, TRUE)) {
     /* The pool posted the allocation error, if that was it. */
@@ -481,16 +515,21 @@ gst_p2p_sink_ensure_copy_pool (GstP2pSink * self, gsize size)
   return GST_FLOW_OK;
 }
 
-/* A buffer that is not device memory of ours: copy it into some. */
+/* A buffer that is not device memory of ours: copy it into some. Memory of
+ * another provider (@src_mem) is copied by libp2pbuf (p2pbuf_copy()),
+ * anything else through its GstMemory mapping. */
 static GstFlowReturn
-gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
+gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstMemory * src_mem,
+    GstBuffer ** out)
 {
   struct p2pbuf_buffer *pbuf;
   gsize size = gst_buffer_get_size (src);
   gsize offset, maxsize;
   GstFlowReturn ret;
+  GstVideoMeta *smeta = gst_buffer_get_video_meta (src);
   GstBuffer *dst = NULL;
   GstMemory *mem;
+  const gchar *what;
   void *addr;
   gint err;
 
@@ -503,24 +542,169 @@ gst_p2p_sink_copy (GstP2pSink * self, GstBuffer * src, GstBuffer ** out)
 
   mem = gst_buffer_peek_memory (dst, 0);
   pbuf = gst_p2p_memory_lock (mem, &offset, &maxsize);
-  err = p2pbuf_buffer_map (pbuf, P2PBUF_MAP_WRITE, &addr);
-  if (err == 0) {
-    gst_buffer_extract (src, 0, (guint8 *) addr + offset, size);
-    p2pbuf_buffer_unmap (pbuf);
+  if (src_mem) {
+    struct p2pbuf_buffer *spbuf;
+    gsize soffset, ssize;
+
+    /* Two memories, two locks; @mem is ours alone (just acquired). */
+    spbuf = gst_p2p_memory_lock (src_mem, &soffset, &ssize);
+    err = p2pbuf_copy (pbuf, offset, spbuf, soffset, MIN (size, ssize), 0,
+        NULL);
+    gst_p2p_memory_unlock (src_mem);
+    what = "p2pbuf_copy";
+  } else {
+    err = p2pbuf_buffer_map (pbuf, P2PBUF_MAP_WRITE, &addr);
+    if (err == 0) {
+      gst_buffer_extract (src, 0, (guint8 *) addr + offset, size);
+      p2pbuf_buffer_unmap (pbuf);
+    }
+    what = "p2pbuf_buffer_map";
   }
   gst_p2p_memory_unlock (mem);
   if (err < 0) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
-        ("Cannot write to device memory of provider \"%s\": %s.",
-            gst_p2p_provider_spec (self->provider),
-            p2pbuf_error_hint (err, "map")), ("p2pbuf_buffer_map: %s",
-            g_strerror (-err)));
+    if (src_mem)
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+          ("Cannot copy a frame from the memory of provider \"%s\" into "
+              "provider \"%s\": %s. Use the same provider upstream and in "
+              "p2psink to avoid the copy.",
+              gst_p2p_memory_provider_name (src_mem),
+              gst_p2p_provider_spec (self->provider), g_strerror (-err)),
+          ("%s: %s", what, g_strerror (-err)));
+    else
+      GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+          ("Cannot write to device memory of provider \"%s\": %s.",
+              gst_p2p_provider_spec (self->provider),
+              p2pbuf_error_hint (err, "map")), ("%s: %s", what,
+              g_strerror (-err)));
     gst_buffer_unref (dst);
     return GST_FLOW_ERROR;
   }
   gst_buffer_set_size (dst, size);
-  /* Timestamps, offsets, flags and the layout (GstVideoMeta) of the copy. */
+  /* Timestamps, offsets, flags of the copy. */
   gst_buffer_copy_into (dst, src, GST_BUFFER_COPY_METADATA, 0, -1);
+  /* And its layout: GstVideoMeta is a "memory" meta, which
+   * gst_buffer_copy_into() leaves out when it does not copy the memory. */
+  if (smeta && !gst_buffer_get_video_meta (dst))
+    gst_buffer_add_video_meta_full (dst, smeta->flags, smeta->format,
+        smeta->width, smeta->height, smeta->n_planes, smeta->offset,
+        smeta->stride);
+  *out = dst;
+  return GST_FLOW_OK;
+}
+
+/* Does @frame hold its picture in the packed layout of the caps (the
+ * GstVideoInfo default: what the file holds, what p2psrc replays)? */
+static gboolean
+gst_p2p_sink_is_packed (GstP2pSink * self, GstBuffer * frame)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (frame);
+  guint p;
+
+  if (!meta)
+    return TRUE;
+  if (meta->n_planes != GST_VIDEO_INFO_N_PLANES (&self->info))
+    return FALSE;
+  for (p = 0; p < meta->n_planes; p++) {
+    if (meta->offset[p] != self->info.offset[p] ||
+        meta->stride[p] != self->info.stride[p])
+      return FALSE;
+  }
+  return TRUE;
+}
+
+/*
+ * The frame as the file must hold it: the visible rows of each plane,
+ * packed. @frame (p2p memory of ours) has a GstVideoMeta with other
+ * strides or plane offsets: its rows are copied (p2pbuf_copy(), inside our
+ * device memory) into a buffer of the copy pool, laid out as the caps say.
+ */
+static GstFlowReturn
+gst_p2p_sink_pack (GstP2pSink * self, GstBuffer * frame, GstBuffer ** out)
+{
+  GstVideoMeta *meta = gst_buffer_get_video_meta (frame);
+  GstVideoInfo *info = &self->info;
+  GstMemory *smem = gst_p2p_buffer_peek_memory (frame);
+  GstMemory *dmem;
+  struct p2pbuf_buffer *sbuf, *dbuf;
+  gsize soff, ssize, doff, dsize;
+  GstBuffer *dst = NULL;
+  GstFlowReturn ret;
+  void *saddr, *daddr;
+  gboolean mapped = FALSE;
+  gint err = 0;
+  guint p;
+
+  /* Where each row is and that it lies inside the buffer. */
+  for (p = 0; p < GST_VIDEO_INFO_N_PLANES (info); p++) {
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    guint rows;
+
+    gst_video_format_info_component (info->finfo, p, comp);
+    rows = GST_VIDEO_INFO_COMP_HEIGHT (info, comp[0]);
+    if (meta->n_planes != GST_VIDEO_INFO_N_PLANES (info) ||
+        meta->stride[p] <= 0 || rows == 0 ||
+        meta->offset[p] + (gsize) meta->stride[p] * (rows - 1) +
+        MIN ((gsize) info->stride[p], (gsize) meta->stride[p]) >
+        gst_buffer_get_size (frame)) {
+      GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+          ("Frame layout does not fit the caps: plane %u of the GstVideoMeta "
+              "(offset %" G_GSIZE_FORMAT ", stride %d, %u planes) lies "
+              "outside the %" G_GSIZE_FORMAT "-byte buffer. Upstream sent "
+              "a buffer that is not the frame its caps describe.", p,
+              meta->offset[MIN (p, GST_VIDEO_MAX_PLANES - 1)],
+              meta->stride[MIN (p, GST_VIDEO_MAX_PLANES - 1)],
+              meta->n_planes, gst_buffer_get_size (frame)), (NULL));
+      return GST_FLOW_ERROR;
+    }
+  }
+
+  ret = gst_p2p_sink_ensure_copy_pool (self, info->size);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  ret = gst_buffer_pool_acquire_buffer (self->copy_pool, &dst, NULL);
+  if (ret != GST_FLOW_OK)
+    return ret;
+  dmem = gst_buffer_peek_memory (dst, 0);
+
+  sbuf = gst_p2p_memory_lock (smem, &soff, &ssize);
+  dbuf = gst_p2p_memory_lock (dmem, &doff, &dsize);
+  /* Both mapped: p2pbuf_copy() uses the mappings, no bracket per row. */
+  err = p2pbuf_buffer_map (sbuf, P2PBUF_MAP_READ, &saddr);
+  if (err == 0) {
+    err = p2pbuf_buffer_map (dbuf, P2PBUF_MAP_WRITE, &daddr);
+    if (err < 0)
+      p2pbuf_buffer_unmap (sbuf);
+    mapped = err == 0;
+  }
+  for (p = 0; err == 0 && p < GST_VIDEO_INFO_N_PLANES (info); p++) {
+    gint comp[GST_VIDEO_MAX_COMPONENTS];
+    guint rows, r;
+    gsize row_bytes;
+
+    gst_video_format_info_component (info->finfo, p, comp);
+    rows = GST_VIDEO_INFO_COMP_HEIGHT (info, comp[0]);
+    row_bytes = MIN ((gsize) info->stride[p], (gsize) meta->stride[p]);
+    for (r = 0; err == 0 && r < rows; r++)
+      err = p2pbuf_copy (dbuf, doff + info->offset[p] +
+          (gsize) info->stride[p] * r, sbuf, soff + meta->offset[p] +
+          (gsize) meta->stride[p] * r, row_bytes, 0, NULL);
+  }
+  if (mapped) {
+    p2pbuf_buffer_unmap (dbuf);
+    p2pbuf_buffer_unmap (sbuf);
+  }
+  gst_p2p_memory_unlock (dmem);
+  gst_p2p_memory_unlock (smem);
+  if (err < 0) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
+        ("Cannot pack a padded frame in device memory of provider \"%s\": "
+            "%s.", gst_p2p_provider_spec (self->provider),
+            p2pbuf_error_hint (err, "map")), ("p2pbuf_copy: %s",
+            g_strerror (-err)));
+    gst_buffer_unref (dst);
+    return GST_FLOW_ERROR;
+  }
+  gst_buffer_set_size (dst, info->size);
   *out = dst;
   return GST_FLOW_OK;
 }
@@ -532,8 +716,9 @@ gst_p2p_sink_is_no_space (gssize err)
   return err == -ENOSPC || err == -EDQUOT;
 }
 
+/* Append the first @len bytes of @frame to the file. */
 static GstFlowReturn
-gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
+gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame, gsize len)
 {
   GstMemory *mem = gst_buffer_peek_memory (frame, 0);
   struct p2pbuf_buffer *pbuf;
@@ -542,11 +727,13 @@ gst_p2p_sink_write (GstP2pSink * self, GstBuffer * frame)
   gssize n;
 
   pbuf = gst_p2p_memory_lock (mem, &offset, &size);
+  size = MIN (size, len);
   n = gst_p2p_writer_write (self->writer, pbuf, offset, size);
   gst_p2p_memory_unlock (mem);
   GST_OBJECT_LOCK (self);
   self->output = gst_p2p_writer_path (self->writer);
   self->io_path = gst_p2p_writer_io_path (self->writer);
+  self->padding = gst_p2p_writer_padding (self->writer);
   GST_OBJECT_UNLOCK (self);
   note = gst_p2p_writer_take_note (self->writer);
   if (note) {
@@ -631,15 +818,35 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   guint64 drops = 0;
   GstFlowReturn ret;
   GstBuffer *frame;
+  gboolean imported;
+  guint64 repacked = 0;
   guint ring_size;
 
   if (size == 0)
     return GST_FLOW_OK;
 
-  if (mem) {
+  imported = mem && gst_p2p_memory_is_from (mem, self->provider);
+  if (imported) {
     if (!gst_p2p_sink_note_route (self, mem))
       return GST_FLOW_ERROR;
     frame = gst_buffer_ref (buffer);
+  } else if (mem) {
+    /* Device memory, but another provider's (p2psrc provider=A ! p2psink
+     * provider=B): B is where the frames must be. */
+    if (!self->copy_warned) {
+      self->copy_warned = TRUE;
+      GST_ELEMENT_WARNING (self, CORE, NEGOTIATION,
+          ("Frames are copied from the memory of provider \"%s\" into "
+              "provider \"%s\": upstream allocates from another provider. "
+              "Set the same provider upstream and in p2psink to avoid the "
+              "copy.", gst_p2p_memory_provider_name (mem),
+              gst_p2p_provider_name (self->provider)),
+          ("buffer of %" G_GSIZE_FORMAT " bytes copied by p2pbuf_copy "
+              "(counted in stats \"copies\")", size));
+    }
+    ret = gst_p2p_sink_copy (self, buffer, mem, &frame);
+    if (ret != GST_FLOW_OK)
+      return ret;
   } else {
     if (!self->copy_warned) {
       self->copy_warned = TRUE;
@@ -652,7 +859,7 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
               "stats \"copies\")", size, gst_buffer_n_memory (buffer),
               gst_p2p_provider_spec (self->provider)));
     }
-    ret = gst_p2p_sink_copy (self, buffer, &frame);
+    ret = gst_p2p_sink_copy (self, buffer, NULL, &frame);
     if (ret != GST_FLOW_OK)
       return ret;
   }
@@ -669,7 +876,22 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   }
 
   if (self->writer) {
-    ret = gst_p2p_sink_write (self, frame);
+    /* The file holds plain frames: no stride padding, no sizeimage tail
+     * (raw blocks without caps are written as they come). */
+    if (self->caps && !gst_p2p_sink_is_packed (self, frame)) {
+      GstBuffer *packed = NULL;
+
+      ret = gst_p2p_sink_pack (self, frame, &packed);
+      gst_buffer_unref (frame);
+      if (ret != GST_FLOW_OK)
+        return ret;
+      frame = packed;
+      repacked = 1;
+    }
+    size = gst_buffer_get_size (frame);
+    if (self->caps && size > self->info.size)
+      size = self->info.size;
+    ret = gst_p2p_sink_write (self, frame, size);
     gst_buffer_unref (frame);
     if (ret != GST_FLOW_OK)
       return ret;
@@ -684,11 +906,12 @@ gst_p2p_sink_render (GstBaseSink * bsink, GstBuffer * buffer)
   self->held = self->ring.length;
   self->frames++;
   self->bytes += size;
-  if (mem)
+  if (imported)
     self->imports++;
   else
     self->copies++;
   self->drops += drops;
+  self->repacked += repacked;
   GST_OBJECT_UNLOCK (self);
   /* Back to their pool outside the lock: releasing may post an error. */
   g_slist_free_full (dropped, (GDestroyNotify) gst_buffer_unref);
@@ -841,12 +1064,33 @@ gst_p2p_sink_class_init (GstP2pSinkClass * klass)
           GST_PARAM_MUTABLE_READY));
 
   /**
+   * GstP2pSink:pad-frames:
+   *
+   * With #GstP2pSink:location: complete every frame with zeros up to the
+   * direct I/O alignment of the file (P2PBUF_IO_PAD), so that frame sizes
+   * that are not a multiple of it (1920x1080 NV12, 3110400 bytes) keep
+   * O_DIRECT instead of falling back to pwrite() for the rest of the
+   * stream. The file then holds padded frames, not their plain
+   * concatenation: each frame starts at a multiple of the alignment (4096
+   * bytes where the file is not written by direct I/O: the "memfd" test
+   * provider, pipes). Stats "padding" counts the zero bytes.
+   */
+  g_object_class_install_property (gobject_class, PROP_PAD_FRAMES,
+      g_param_spec_boolean ("pad-frames", "Pad frames",
+          "Pad each frame to the direct I/O alignment: the file has padded "
+          "frames", FALSE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+          GST_PARAM_MUTABLE_READY));
+
+  /**
    * GstP2pSink:stats:
    *
    * Counters since the element started, as a "p2psink-stats" structure:
    * frames, bytes, imports (frames that arrived in our device memory),
    * copies (frames copied into it), drops (gaps in buffer offsets: V4L2
-   * sequence numbers), held (frames in the ring), path (input+output:
+   * sequence numbers), repacked (frames with stride or plane padding
+   * packed before writing; bytes counts what was stored), padding (zero
+   * bytes after frames, #GstP2pSink:pad-frames), held (frames in the ring), path (input+output:
    * import|copy|mixed + ring|o-direct|bounce|pwrite), io-path
    * (p2p|host|bounce|none: how the last direct write moved), provider,
    * route and importer (p2pbuf providers: how the importing device reaches

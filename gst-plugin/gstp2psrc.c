@@ -19,6 +19,14 @@
  * again at the beginning of the file at its end; #GstBaseSrc:num-buffers
  * bounds the run.
  *
+ * For video the duration query answers the frames in the file times the
+ * frame duration of the caps' framerate (DEFAULT or BUFFERS: the frames),
+ * and seeks are frame-addressed: a TIME seek starts at the frame its
+ * position falls in (the segment starts on that frame's boundary), a
+ * DEFAULT or BUFFERS seek at frame N; flushing seeks work as usual. Raw
+ * blocks seek in BYTES. Seeking needs a regular file (or block device) and,
+ * for video, a framerate.
+ *
  * Regular files and block devices are read with O_DIRECT straight into
  * device memory (libp2pbuf's storage I/O: the storage controller DMAs into
  * the BAR; stats path "o-direct", io-path "p2p"). Without a peer-to-peer
@@ -476,6 +484,180 @@ gst_p2p_src_fill (GstPushSrc * psrc, GstBuffer * buffer)
   return GST_FLOW_OK;
 }
 
+/* Whole frames (blocks) in the file, -1 if unknown. */
+static gint64
+gst_p2p_src_n_frames (GstP2pSrc * self)
+{
+  gint64 size = self->reader ? gst_p2p_reader_size (self->reader) : -1;
+
+  if (size < 0 || self->frame_size == 0)
+    return -1;
+  return size / self->frame_size;
+}
+
+/* Time of frame @frame (framerate of the caps), GST_CLOCK_TIME_NONE
+ * without one. */
+static GstClockTime
+gst_p2p_src_frame_time (GstP2pSrc * self, guint64 frame)
+{
+  gint fps_n = GST_VIDEO_INFO_FPS_N (&self->info);
+  gint fps_d = GST_VIDEO_INFO_FPS_D (&self->info);
+
+  if (!self->is_video || fps_n <= 0)
+    return GST_CLOCK_TIME_NONE;
+  return gst_util_uint64_scale (frame, fps_d * GST_SECOND, fps_n);
+}
+
+/* Frame number of @value in @format (the frame that time falls in). */
+static gboolean
+gst_p2p_src_to_frame (GstP2pSrc * self, GstFormat format, gint64 value,
+    guint64 * frame)
+{
+  gint fps_n = GST_VIDEO_INFO_FPS_N (&self->info);
+  gint fps_d = GST_VIDEO_INFO_FPS_D (&self->info);
+
+  if (value < 0)
+    return FALSE;
+  switch (format) {
+    case GST_FORMAT_DEFAULT:
+    case GST_FORMAT_BUFFERS:
+      *frame = value;
+      return TRUE;
+    case GST_FORMAT_BYTES:
+      *frame = value / self->frame_size;
+      return TRUE;
+    case GST_FORMAT_TIME:
+      if (!self->is_video || fps_n <= 0)
+        return FALSE;
+      /* Frame times are rounded down: the time of frame k may convert
+       * back to k - 1. The frame is the last one starting at or before. */
+      *frame = gst_util_uint64_scale (value, fps_n, fps_d * GST_SECOND);
+      if (gst_p2p_src_frame_time (self, *frame + 1) <= (guint64) value)
+        (*frame)++;
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+static gboolean
+gst_p2p_src_from_frame (GstP2pSrc * self, guint64 frame, GstFormat format,
+    gint64 * value)
+{
+  switch (format) {
+    case GST_FORMAT_DEFAULT:
+    case GST_FORMAT_BUFFERS:
+      *value = frame;
+      return TRUE;
+    case GST_FORMAT_BYTES:
+      *value = frame * self->frame_size;
+      return TRUE;
+    case GST_FORMAT_TIME:
+      *value = gst_p2p_src_frame_time (self, frame);
+      return *value != (gint64) GST_CLOCK_TIME_NONE;
+    default:
+      return FALSE;
+  }
+}
+
+static gboolean
+gst_p2p_src_query (GstBaseSrc * bsrc, GstQuery * query)
+{
+  GstP2pSrc *self = GST_P2P_SRC (bsrc);
+
+  switch (GST_QUERY_TYPE (query)) {
+    case GST_QUERY_DURATION:{
+      GstFormat format;
+      gint64 frames, value;
+
+      gst_query_parse_duration (query, &format, NULL);
+      /* Frames of video; bytes of raw blocks (and of video). */
+      if (!self->is_video && format != GST_FORMAT_BYTES)
+        break;
+      frames = gst_p2p_src_n_frames (self);
+      if (frames < 0)
+        break;
+      if (format == GST_FORMAT_BYTES && !self->is_video)
+        value = gst_p2p_reader_size (self->reader);
+      else if (!gst_p2p_src_from_frame (self, frames, format, &value))
+        break;
+      gst_query_set_duration (query, format, value);
+      return TRUE;
+    }
+    case GST_QUERY_CONVERT:{
+      GstFormat src_fmt, dest_fmt;
+      gint64 src_val, dest_val;
+      guint64 frame;
+
+      if (!self->is_video)
+        break;
+      gst_query_parse_convert (query, &src_fmt, &src_val, &dest_fmt, NULL);
+      if (src_fmt == dest_fmt || src_val == -1) {
+        gst_query_set_convert (query, src_fmt, src_val, dest_fmt, src_val);
+        return TRUE;
+      }
+      if (!gst_p2p_src_to_frame (self, src_fmt, src_val, &frame) ||
+          !gst_p2p_src_from_frame (self, frame, dest_fmt, &dest_val))
+        return FALSE;
+      gst_query_set_convert (query, src_fmt, src_val, dest_fmt, dest_val);
+      return TRUE;
+    }
+    default:
+      break;
+  }
+  return GST_BASE_SRC_CLASS (parent_class)->query (bsrc, query);
+}
+
+static gboolean
+gst_p2p_src_is_seekable (GstBaseSrc * bsrc)
+{
+  GstP2pSrc *self = GST_P2P_SRC (bsrc);
+
+  if (!self->reader || !gst_p2p_reader_seekable (self->reader))
+    return FALSE;
+  /* Video is addressed by frame: time needs the framerate. */
+  return !self->is_video || GST_VIDEO_INFO_FPS_N (&self->info) > 0;
+}
+
+/*
+ * Seeks are frame-addressed: the segment starts on the boundary of the
+ * frame its start falls in, and the next buffer is that frame (raw blocks:
+ * the block). TIME segments (video); DEFAULT and BUFFERS seeks arrive
+ * converted by the CONVERT query.
+ */
+static gboolean
+gst_p2p_src_do_seek (GstBaseSrc * bsrc, GstSegment * segment)
+{
+  GstP2pSrc *self = GST_P2P_SRC (bsrc);
+  guint64 frame, position;
+
+  if (!self->reader)
+    return FALSE;
+  if (segment->rate < 0) {
+    GST_WARNING_OBJECT (self, "reverse playback is not supported");
+    return FALSE;
+  }
+  if (!gst_p2p_src_to_frame (self, segment->format, segment->start, &frame))
+    return segment->start == 0;
+  position = frame * self->frame_size;
+  if (self->is_video) {
+    GstClockTime t = gst_p2p_src_frame_time (self, frame);
+
+    if (GST_CLOCK_TIME_IS_VALID (t) && segment->format == GST_FORMAT_TIME) {
+      segment->start = segment->time = segment->position = t;
+    }
+  } else {
+    /* Raw blocks: a byte position, read from there. */
+    position = segment->start;
+  }
+  GST_DEBUG_OBJECT (self, "seek to frame %" G_GUINT64_FORMAT ", file offset %"
+      G_GUINT64_FORMAT, frame, position);
+  gst_p2p_reader_seek (self->reader, position);
+  self->frame_index = frame;
+  self->bytes_since_rewind = position;
+  return TRUE;
+}
+
 static void
 gst_p2p_src_finalize (GObject * object)
 {
@@ -601,6 +783,9 @@ gst_p2p_src_class_init (GstP2pSrcClass * klass)
   basesrc_class->get_caps = GST_DEBUG_FUNCPTR (gst_p2p_src_get_caps);
   basesrc_class->decide_allocation =
       GST_DEBUG_FUNCPTR (gst_p2p_src_decide_allocation);
+  basesrc_class->query = GST_DEBUG_FUNCPTR (gst_p2p_src_query);
+  basesrc_class->is_seekable = GST_DEBUG_FUNCPTR (gst_p2p_src_is_seekable);
+  basesrc_class->do_seek = GST_DEBUG_FUNCPTR (gst_p2p_src_do_seek);
   pushsrc_class->fill = GST_DEBUG_FUNCPTR (gst_p2p_src_fill);
 }
 

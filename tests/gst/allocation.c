@@ -436,7 +436,7 @@ GST_START_TEST (test_copy_warning)
   gst_harness_teardown (h);
   gst_buffer_pool_set_active (pool, FALSE);
   gst_object_unref (pool);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 

@@ -57,12 +57,13 @@ GST_START_TEST (test_negotiation)
 {
   GstElement *sink = p2p_test_element ("p2psink", "provider", "memfd", NULL);
   GstHarness *h = gst_harness_new_with_element (sink, "sink", NULL);
+  GstCaps *audio = gst_caps_from_string ("audio/x-raw,format=S16LE,"
+      "rate=48000,channels=2,layout=interleaved");
   GstSegment segment;
 
   /* Sticky: stored on our pad, refused when the buffer brings it along. */
-  gst_pad_push_event (h->srcpad,
-      gst_event_new_caps (gst_caps_from_string ("audio/x-raw,"
-              "format=S16LE,rate=48000,channels=2,layout=interleaved")));
+  gst_pad_push_event (h->srcpad, gst_event_new_caps (audio));
+  gst_caps_unref (audio);
   gst_segment_init (&segment, GST_FORMAT_TIME);
   gst_pad_push_event (h->srcpad, gst_event_new_segment (&segment));
   fail_unless_equals_int (gst_harness_push (h,

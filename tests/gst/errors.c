@@ -28,7 +28,7 @@ start_error (GstElement * element)
   fail_unless (msg != NULL, "no ERROR message");
   gst_message_unref (msg);
   gst_element_set_state (element, GST_STATE_NULL);
-  gst_object_unref (bus);
+  p2p_test_bus_free (element, bus);
   return err;
 }
 
@@ -152,7 +152,7 @@ GST_START_TEST (test_disk_full)
   g_error_free (err);
   gst_message_unref (msg);
   gst_harness_teardown (h);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 
@@ -202,7 +202,7 @@ GST_START_TEST (test_short_write)
   fail_unless (len >= P2P_TEST_FRAME);
   fail_unless (p2p_test_check ((guint8 *) contents, P2P_TEST_FRAME, 1));
   g_free (contents);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
   g_free (path);
   p2p_test_rmdir (dir);
@@ -250,7 +250,7 @@ GST_START_TEST (test_alloc_failure)
   g_error_free (err);
   gst_message_unref (msg);
   gst_harness_teardown (h);
-  gst_object_unref (bus);
+  p2p_test_bus_free (sink, bus);
   gst_object_unref (sink);
 }
 

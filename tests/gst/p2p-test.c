@@ -28,6 +28,14 @@ p2p_test_bus (GstElement * element)
   return bus;
 }
 
+void
+p2p_test_bus_free (GstElement * element, GstBus * bus)
+{
+  gst_bus_set_flushing (bus, TRUE);
+  gst_element_set_bus (element, NULL);
+  gst_object_unref (bus);
+}
+
 GstMessage *
 p2p_test_pop_error (GstBus * bus, GError ** err)
 {

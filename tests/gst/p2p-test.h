@@ -27,6 +27,10 @@ GstElement *p2p_test_element (const gchar * factory, const gchar * first, ...);
 /* A bus on @element, so GST_ELEMENT_ERROR messages can be popped. */
 GstBus *p2p_test_bus (GstElement * element);
 
+/* Drop the messages left on @bus (they hold references to @element: a
+ * cycle through the bus @element holds), take it from @element, unref it. */
+void p2p_test_bus_free (GstElement * element, GstBus * bus);
+
 /* The first ERROR on @bus (NULL if none), its GError in @err. */
 GstMessage *p2p_test_pop_error (GstBus * bus, GError ** err);
 

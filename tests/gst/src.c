@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * p2psrc: a file read into device memory, pushed as dma-buf memory with the
- * caps property (or as raw blocks); num-buffers, loop, errors.
+ * caps property (or as raw blocks); num-buffers, loop, errors; duration
+ * and frame-addressed seeks.
  */
 #include <string.h>
 
@@ -228,7 +229,7 @@ start_error (GstElement * element)
   fail_unless (msg != NULL, "no ERROR message");
   gst_message_unref (msg);
   gst_element_set_state (element, GST_STATE_NULL);
-  gst_object_unref (bus);
+  p2p_test_bus_free (element, bus);
   return err;
 }
 
@@ -289,9 +290,123 @@ GST_START_TEST (test_loop_nothing)
   g_error_free (err);
   gst_message_unref (msg);
   gst_harness_teardown (h);
-  gst_object_unref (bus);
+  p2p_test_bus_free (src, bus);
   gst_object_unref (src);
   gst_caps_unref (caps);
+  g_free (path);
+  p2p_test_rmdir (dir);
+}
+
+GST_END_TEST;
+
+/* p2psrc ! fakesink, prerolled: the first buffer after a seek is the
+ * last sample of the sink. */
+static GstElement *
+seek_pipeline (const gchar * path, GstElement ** sink)
+{
+  gchar *desc = g_strdup_printf ("p2psrc provider=memfd location=%s "
+      "caps=\"" P2P_TEST_CAPS "\" ! fakesink name=sink sync=false", path);
+  GError *error = NULL;
+  GstElement *pipeline = gst_parse_launch (desc, &error);
+
+  fail_unless (pipeline != NULL, "%s: %s", desc, error ? error->message : "");
+  g_free (desc);
+  *sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PAUSED),
+      GST_STATE_CHANGE_ASYNC);
+  fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
+          10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  return pipeline;
+}
+
+/* The prerolled buffer is frame @index of the file, at its time. */
+static void
+check_preroll (GstElement * sink, guint64 index)
+{
+  GstSample *sample = NULL;
+  GstBuffer *buf;
+
+  g_object_get (sink, "last-sample", &sample, NULL);
+  fail_unless (sample != NULL, "nothing prerolled");
+  buf = gst_sample_get_buffer (sample);
+  fail_unless (buf != NULL);
+  fail_unless_equals_uint64 (GST_BUFFER_OFFSET (buf), index);
+  fail_unless_equals_uint64 (GST_BUFFER_PTS (buf),
+      gst_util_uint64_scale (index, GST_SECOND, 30));
+  fail_unless (p2p_test_check_buffer (buf, index), "frame %" G_GUINT64_FORMAT
+      " has the wrong bytes", index);
+  gst_sample_unref (sample);
+}
+
+static void
+seek_and_check (GstElement * pipeline, GstElement * sink, GstFormat format,
+    gint64 position, guint64 index)
+{
+  fail_unless (gst_element_seek (pipeline, 1.0, format,
+          GST_SEEK_FLAG_FLUSH, GST_SEEK_TYPE_SET, position,
+          GST_SEEK_TYPE_NONE, -1), "%s seek to %" G_GINT64_FORMAT " refused",
+      gst_format_get_name (format), position);
+  fail_unless_equals_int (gst_element_get_state (pipeline, NULL, NULL,
+          10 * GST_SECOND), GST_STATE_CHANGE_SUCCESS);
+  check_preroll (sink, index);
+}
+
+/* Duration: frames in the file by the frame duration; seeks land on frame
+ * boundaries, in TIME, DEFAULT and BUFFERS. */
+GST_START_TEST (test_duration_and_seek)
+{
+  gchar *dir = p2p_test_tmpdir ();
+  /* 10 frames and a partial one (not counted). */
+  gchar *path = p2p_test_write_file (dir, "in.yuv", P2P_TEST_FRAME, 10, 100);
+  GstElement *sink, *pipeline = seek_pipeline (path, &sink);
+  GstQuery *query;
+  gint64 duration = -1;
+  gboolean seekable = FALSE;
+
+  fail_unless (gst_element_query_duration (pipeline, GST_FORMAT_TIME,
+          &duration), "no duration in TIME");
+  fail_unless_equals_int64 (duration, gst_util_uint64_scale (10, GST_SECOND,
+          30));
+  fail_unless (gst_element_query_duration (pipeline, GST_FORMAT_DEFAULT,
+          &duration), "no duration in frames");
+  fail_unless_equals_int64 (duration, 10);
+  query = gst_query_new_seeking (GST_FORMAT_TIME);
+  fail_unless (gst_element_query (pipeline, query));
+  gst_query_parse_seeking (query, NULL, &seekable, NULL, NULL);
+  fail_unless (seekable, "not seekable in TIME");
+  gst_query_unref (query);
+
+  check_preroll (sink, 0);
+  /* Exactly frame 4; within frame 6; back to frame 1. */
+  seek_and_check (pipeline, sink, GST_FORMAT_TIME,
+      gst_util_uint64_scale (4, GST_SECOND, 30), 4);
+  seek_and_check (pipeline, sink, GST_FORMAT_TIME,
+      gst_util_uint64_scale (6, GST_SECOND, 30) + GST_MSECOND, 6);
+  seek_and_check (pipeline, sink, GST_FORMAT_TIME,
+      gst_util_uint64_scale (1, GST_SECOND, 30), 1);
+  /* By frame number. */
+  seek_and_check (pipeline, sink, GST_FORMAT_DEFAULT, 7, 7);
+  seek_and_check (pipeline, sink, GST_FORMAT_BUFFERS, 3, 3);
+
+  /* And it plays on from there to the end: frames 3..9. */
+  {
+    GstBus *bus = gst_element_get_bus (pipeline);
+    GstMessage *msg;
+
+    fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
+        GST_STATE_CHANGE_FAILURE);
+    msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND,
+        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS,
+        "no EOS after the seek");
+    gst_message_unref (msg);
+    gst_object_unref (bus);
+    check_preroll (sink, 9);
+  }
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
   g_free (path);
   p2p_test_rmdir (dir);
 }
@@ -312,6 +427,7 @@ src_suite (void)
   tcase_add_test (tc, test_downstream_holds);
   tcase_add_test (tc, test_errors);
   tcase_add_test (tc, test_loop_nothing);
+  tcase_add_test (tc, test_duration_and_seek);
   return s;
 }
 
