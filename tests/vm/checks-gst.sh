@@ -13,7 +13,8 @@
 # (verify-dma.py). Files on /mnt:
 #   out-cmb.yuv      $GN frames 1280x720 YUY2: vivid -> NVMe CMB -> O_DIRECT
 #   out-ivshmem.yuv  $GN frames: vivid -> ivshmem BAR -> O_DIRECT
-#   copy.yuv         out-cmb.yuv -> p2psrc (ivshmem) -> p2psink -> file
+#   copy.yuv         out-cmb.yuv -> p2psrc (ivshmem) -> p2psink (ivshmem) -> file
+#   copy-b.yuv       out-cmb.yuv -> p2psrc (ivshmem) -> p2psink (CMB) -> file
 #   out-mmap.yuv     60 frames: vivid MMAP (system RAM) copied into ivshmem
 
 GNS=${P2PBUF_VM_FS_NS:-}
@@ -122,32 +123,49 @@ t_gst_ivshmem() {
 	gst_host_check out-ivshmem /out-ivshmem.yuv $GN
 }
 
-# storage -> ivshmem (p2psrc, O_DIRECT read) -> storage (p2psink imports
-# p2psrc's dma-bufs: no copy)
-t_gst_file_to_file() {
-	local log
+# gst_file_copy NAME SINK_PROVIDER SINK_BAR WANT_IMPORTS WANT_COPIES: storage
+# -> ivshmem (p2psrc, O_DIRECT read) -> p2psink at SINK_PROVIDER -> storage;
+# QEMU's trace: the reads land in ivshmem, the writes come from SINK_BAR
+gst_file_copy() {
+	local name=$1 sink=$2 sbar=$3 imports=$4 copies=$5 log
 	gst_mount || return
 	[ -s /mnt/out-cmb.yuv ] || { echo "no /mnt/out-cmb.yuv (gst-cmb failed?)"; return 1; }
 	poison_ivshmem || return 1
 	dma_begin || return 1
-	GST_DEBUG=p2psrc:4 gst_run copy p2psrc provider="pci:$IVS/bar2" location=/mnt/out-cmb.yuv \
-		caps="$GCAPS,framerate=30/1" ! p2psink provider="cmb:$CMB" location=/mnt/copy.yuv || return 1
-	# p2psrc reads into ivshmem, p2psink writes the same buffers from there
+	GST_DEBUG=p2psrc:4 gst_run "$name" p2psrc provider="pci:$IVS/bar2" location=/mnt/out-cmb.yuv \
+		caps="$GCAPS,framerate=30/1" ! p2psink provider="$sink" location="/mnt/$name.yuv" || return 1
 	dma_end p2p read $((GN * GFRAME)) "$(bar_range ivshmem "$IVS" 2)" || return 1
 	host_check dma - nvme-dma.trace $((2 * DMA_N)) $((2 * DMA_N + 1)) \
-		p2p write $((GN * GFRAME)) "$(bar_range ivshmem "$IVS" 2)"
-	log=$OUT/copy.gst.log
+		p2p write $((GN * GFRAME)) "$sbar"
+	log=$OUT/$name.gst.log
 	grep -o 'reading .*' "$log" | head -1
 	grep -o '[0-9]* buffers, [0-9]* bytes, [0-9]* loops.*' "$log" | tail -1
 	grep -q " $GN buffers, .*path o-direct, io-path p2p" "$log" ||
 		{ echo "p2psrc did not read $GN frames by O_DIRECT peer to peer"; return 1; }
-	echo "copy: $GN frames in $GST_EXEC s PLAYING to EOS: $(echo "scale=1; $GN / $GST_EXEC" | bc) fps"
-	gst_expect copy frames $GN && gst_expect copy imports $GN && gst_expect copy copies 0 &&
-		gst_expect copy output o-direct && gst_expect copy io-path p2p || return 1
-	cmp /mnt/out-cmb.yuv /mnt/copy.yuv || return 1
-	echo "guest: copy.yuv and out-cmb.yuv identical"
-	cp "$OUT/out-cmb.ref" "$OUT/copy.ref" && cp "$OUT/out-cmb.ref.json" "$OUT/copy.ref.json" || return 1
-	gst_host_check copy /copy.yuv $GN /out-cmb.yuv
+	echo "$name: $GN frames in $GST_EXEC s PLAYING to EOS: $(echo "scale=1; $GN / $GST_EXEC" | bc) fps"
+	gst_expect "$name" frames $GN && gst_expect "$name" imports "$imports" &&
+		gst_expect "$name" copies "$copies" && gst_expect "$name" output o-direct &&
+		gst_expect "$name" io-path p2p || return 1
+	cmp /mnt/out-cmb.yuv "/mnt/$name.yuv" || return 1
+	echo "guest: $name.yuv and out-cmb.yuv identical"
+	cp "$OUT/out-cmb.ref" "$OUT/$name.ref" && cp "$OUT/out-cmb.ref.json" "$OUT/$name.ref.json" || return 1
+	gst_host_check "$name" "/$name.yuv" $GN /out-cmb.yuv
+}
+
+# the same provider on both sides: p2psink imports p2psrc's dma-bufs and
+# writes them from ivshmem, no copy
+t_gst_file_to_file() {
+	local ivs
+	ivs=$(bar_range ivshmem "$IVS" 2)
+	gst_file_copy copy "pci:$IVS/bar2" "$ivs" $GN 0
+}
+
+# p2psrc provider=A ! p2psink provider=B: the frames are copied into B (the
+# CMB) and written from there (QEMU's trace: the writes come from the CMB)
+t_gst_provider_b() {
+	local cmb
+	cmb=$(bar_range cmb "$CMB" "$(cmb_bar)")
+	gst_file_copy copy-b "cmb:$CMB" "$cmb" 0 $GN
 }
 
 # storage -> ivshmem -> vivid's video output, which imports the dma-bufs
@@ -225,6 +243,7 @@ t_gst_umount() {
 check gst-cmb --only-kernel debug --only-group switch --host -- t_gst_cmb
 check gst-ivshmem --only-kernel debug --only-group switch --host -- t_gst_ivshmem
 check gst-file-to-file --only-kernel debug --only-group switch --host -- t_gst_file_to_file
+check gst-provider-b --only-kernel debug --only-group switch --host -- t_gst_provider_b
 check gst-v4l2sink --only-kernel debug --only-group switch -- t_gst_v4l2sink
 check gst-educap --only-kernel debug --only-group switch -- t_gst_educap
 check gst-mmap-copies --only-kernel debug --only-group switch --host -- t_gst_mmap
