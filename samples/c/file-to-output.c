@@ -10,11 +10,12 @@
  *
  * FILE holds raw frames in the output device's current format
  * (v4l2-ctl --set-fmt-video-out first); they are played in order, TIMES
- * times over (default once).
+ * times over (default once; 0: until ^C, then what is queued plays out).
  * Build: cc file-to-output.c $(pkg-config --cflags --libs libp2pbuf)
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,14 @@
 #include <p2pbuf/p2pbuf.h>
 
 #define NBUF 4
+
+static volatile sig_atomic_t stop;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static int xioctl(int fd, unsigned long req, void *arg)
 {
@@ -49,7 +58,7 @@ int main(int argc, char **argv)
 	int fd, ret, type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	unsigned int i, queued = 0;
 
-	if ((argc != 4 && argc != 5) || (argc == 5 && (times = strtol(argv[4], NULL, 0)) <= 0)) {
+	if ((argc != 4 && argc != 5) || (argc == 5 && (times = strtol(argv[4], NULL, 0)) < 0)) {
 		fprintf(stderr, "usage: %s DEVICE PROVIDER FILE [TIMES]\n", argv[0]);
 		return 2;
 	}
@@ -71,7 +80,9 @@ int main(int argc, char **argv)
 	}
 	p2pbuf_io_stats(io, &ist);
 	frames = ist.size / fmt.fmt.pix.sizeimage;
-	total = frames * (uint64_t)times;
+	total = times ? frames * (uint64_t)times : UINT64_MAX;
+	signal(SIGINT, on_sigint);
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* a line per frame, also into a pipe */
 	req.count = NBUF;
 	req.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	req.memory = V4L2_MEMORY_DMABUF;
@@ -80,7 +91,7 @@ int main(int argc, char **argv)
 	       fmt.fmt.pix.height, fmt.fmt.pix.sizeimage, (unsigned long long)frames, argv[3],
 	       p2pbuf_provider_name(prov));
 
-	for (k = 0; !ret && k < total; k++) {
+	for (k = 0; !ret && k < total && !stop; k++) {
 		struct v4l2_buffer b = { .type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
 					 .memory = V4L2_MEMORY_DMABUF };
 		struct p2pbuf_io_result r;
@@ -112,6 +123,7 @@ int main(int argc, char **argv)
 		if (!ret)
 			printf("frame %llu queued in buffer %u\n", (unsigned long long)k, b.index);
 	}
+	total = k;	/* queued: all of them, or up to ^C */
 	if (!ret && total && total < NBUF)
 		ret = xioctl(fd, VIDIOC_STREAMON, &type);
 	for (; !ret && played < total; played++) {	/* the last ones out */

@@ -2,9 +2,13 @@
 /*
  * Hand a frame captured into PCIe device memory to a DRM device: the
  * frame's dma-buf is imported by the GPU driver with PRIME (libdrm's
- * drmPrimeFDToHandle), no copy; the program then reads the frame through
- * the DRM device's own mapping and compares it with what the capture
- * wrote. In the emulated machine the DRM device is vgem (modprobe vgem).
+ * drmPrimeFDToHandle), no copy. The program then shows what the driver
+ * holds: p2pbuf records the driver as an importer (with the route it gets),
+ * and the handle exported back (drmPrimeHandleToFD) is the same dma-buf,
+ * read here through that fd and compared with what the capture wrote. A
+ * GPU would now sample or scan out the frame from device memory. In the
+ * emulated machine the DRM device is vgem (modprobe vgem), which cannot
+ * map imported buffers itself (DRM refuses dumb mappings of imports).
  *
  *   p2pbuf-sample-frame-to-drm VIDEO_DEVICE PROVIDER DRM_DEVICE
  *   p2pbuf-sample-frame-to-drm /dev/video0 pci:0000:05:00.0/bar2 /dev/dri/card0
@@ -14,8 +18,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xf86drm.h>
 
@@ -38,10 +44,13 @@ int main(int argc, char **argv)
 	struct p2pbuf_stream *stream = NULL;
 	struct p2pbuf_frame f;
 	uint64_t sum_capture, sum_drm;
-	struct drm_mode_map_dumb map = { 0 };
-	uint32_t handle;
+	struct p2pbuf_buffer_desc desc;
+	struct p2pbuf_attachment att[4];
+	struct stat st_back, st_frame;
+	uint32_t handle, i;
 	void *cpu, *gpu;
-	int drm, ret;
+	int drm, ret, back;
+	bool same;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: %s VIDEO_DEVICE PROVIDER DRM_DEVICE\n", argv[0]);
@@ -84,25 +93,32 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	map.handle = handle;
-	if (drmIoctl(drm, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
-		fprintf(stderr, "frame-to-drm: no mapping offset for the imported buffer: %s\n",
-			strerror(errno));
+	/* who imports the frame now, as the p2pbuf module recorded it */
+	if (!p2pbuf_fd_info(p2pbuf_buffer_fd(f.planes[0]), &desc, att, 4))
+		for (i = 0; i < desc.attach_count && i < 4; i++)
+			printf("importer %s: route %s\n", att[i].importer,
+			       p2pbuf_route_name(att[i].route));
+	/* the driver's handle, exported back: the same dma-buf, not a copy */
+	if (drmPrimeHandleToFD(drm, handle, DRM_CLOEXEC | DRM_RDWR, &back) ||
+	    fstat(back, &st_back) || fstat(p2pbuf_buffer_fd(f.planes[0]), &st_frame)) {
+		fprintf(stderr, "frame-to-drm: cannot export the handle back: %s\n", strerror(errno));
 		return 1;
 	}
-	gpu = mmap(NULL, f.bytesused[0], PROT_READ, MAP_SHARED, drm, (off_t)map.offset);
+	gpu = mmap(NULL, f.bytesused[0], PROT_READ, MAP_SHARED, back, 0);
 	if (gpu == MAP_FAILED) {
-		fprintf(stderr, "frame-to-drm: cannot map the imported buffer through %s: %s\n",
-			argv[3], strerror(errno));
+		fprintf(stderr, "frame-to-drm: cannot map the driver's dma-buf: %s\n", strerror(errno));
 		return 1;
 	}
 	sum_drm = checksum(gpu, f.bytesused[0]);
 	munmap(gpu, f.bytesused[0]);
-	printf("through %s (PRIME handle %u): checksum %016llx: %s\n", argv[3], handle,
-	       (unsigned long long)sum_drm, sum_drm == sum_capture ? "the same frame" : "DIFFERENT");
+	same = st_back.st_ino == st_frame.st_ino && sum_drm == sum_capture;
+	printf("through %s (PRIME handle %u, %s dma-buf): checksum %016llx: %s\n", argv[3],
+	       handle, st_back.st_ino == st_frame.st_ino ? "the same" : "ANOTHER",
+	       (unsigned long long)sum_drm, same ? "the same frame" : "DIFFERENT");
+	close(back);
 	drmCloseBufferHandle(drm, handle);
 	close(drm);
 	p2pbuf_stream_close(stream);
 	p2pbuf_provider_close(prov);
-	return sum_drm == sum_capture ? 0 : 1;
+	return same ? 0 : 1;
 }
