@@ -179,37 +179,11 @@ p2pbuf_alloc (struct p2pbuf_provider *prov, uint64_t size, uint32_t flags,
   return ret;
 }
 
-/* A buffer of the pool p2psink proposes for @caps_str (activated on first
- * use). */
-static GstBuffer *
-pool_buffer_caps (GstHarness * h, GstBufferPool ** pool,
-    const gchar * caps_str)
-{
-  GstBuffer *buf = NULL;
-
-  if (!*pool) {
-    GstCaps *caps = gst_caps_from_string (caps_str);
-    GstQuery *query = gst_query_new_allocation (caps, TRUE);
-    GstStructure *config;
-
-    fail_unless (gst_pad_peer_query (h->srcpad, query));
-    gst_query_parse_nth_allocation_pool (query, 0, pool, NULL, NULL, NULL);
-    fail_unless (*pool != NULL);
-    config = gst_buffer_pool_get_config (*pool);
-    fail_unless (gst_buffer_pool_set_config (*pool, config));
-    fail_unless (gst_buffer_pool_set_active (*pool, TRUE));
-    gst_query_unref (query);
-    gst_caps_unref (caps);
-  }
-  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (*pool, &buf, NULL),
-      GST_FLOW_OK);
-  return buf;
-}
-
+/* A buffer of the pool p2psink proposes for the test caps. */
 static GstBuffer *
 pool_buffer (GstHarness * h, GstBufferPool ** pool)
 {
-  return pool_buffer_caps (h, pool, P2P_TEST_CAPS);
+  return p2p_test_pool_buffer (h, pool, P2P_TEST_CAPS);
 }
 
 /* 960-byte frames: not a multiple of any direct I/O alignment. */
@@ -514,7 +488,7 @@ check_pad_frames_direct (gboolean pad)
   fail_unless_equals_string (str, "o-direct");
   g_free (str);
   for (i = 0; i < 3; i++) {
-    GstBuffer *buf = pool_buffer_caps (h, &pool, PAD_CAPS);
+    GstBuffer *buf = p2p_test_pool_buffer (h, &pool, PAD_CAPS);
 
     fail_unless (gst_is_dmabuf_memory (gst_buffer_peek_memory (buf, 0)));
     p2p_test_fill_buffer (buf, i);

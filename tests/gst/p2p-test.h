@@ -48,6 +48,11 @@ GstBuffer *p2p_test_sysmem_buffer (gsize size, guint seed);
 
 /* Fill the (mappable) @buffer with pattern @seed. */
 void p2p_test_fill_buffer (GstBuffer * buffer, guint seed);
+
+/* A buffer of the pool the element behind the harness offers for
+ * @caps_str (the pool is set up and activated on the first call). */
+GstBuffer *p2p_test_pool_buffer (GstHarness * h, GstBufferPool ** pool,
+    const gchar * caps_str);
 gboolean p2p_test_check_buffer (GstBuffer * buffer, guint seed);
 
 /* Fields of the "stats" structure of @element. */

@@ -10,24 +10,8 @@
 static GstBuffer *
 pool_buffer (GstHarness * h, GstBufferPool ** pool, guint seed)
 {
-  GstBuffer *buf = NULL;
+  GstBuffer *buf = p2p_test_pool_buffer (h, pool, P2P_TEST_CAPS);
 
-  if (!*pool) {
-    GstCaps *caps = gst_caps_from_string (P2P_TEST_CAPS);
-    GstQuery *query = gst_query_new_allocation (caps, TRUE);
-    GstStructure *config;
-
-    fail_unless (gst_pad_peer_query (h->srcpad, query));
-    gst_query_parse_nth_allocation_pool (query, 0, pool, NULL, NULL, NULL);
-    fail_unless (*pool != NULL);
-    config = gst_buffer_pool_get_config (*pool);
-    fail_unless (gst_buffer_pool_set_config (*pool, config));
-    fail_unless (gst_buffer_pool_set_active (*pool, TRUE));
-    gst_query_unref (query);
-    gst_caps_unref (caps);
-  }
-  fail_unless_equals_int (gst_buffer_pool_acquire_buffer (*pool, &buf, NULL),
-      GST_FLOW_OK);
   p2p_test_fill_buffer (buf, seed);
   return buf;
 }
